@@ -1,0 +1,24 @@
+//! Session Lab's core: a real rustls client and server joined by an in-memory wire, driven by a
+//! script of actions, with every flight recorded and turned into view data for the page.
+//!
+//! Nothing here performs I/O or reads the system clock: time comes from [`clock::LabClock`],
+//! randomness from the crypto provider. Only [`wasm`] (compiled for wasm32 alone) names
+//! wasm-bindgen.
+
+pub mod clock;
+// pub mod dissect;
+pub mod engine;
+pub mod error;
+pub mod http;
+pub mod options;
+pub mod pki;
+pub mod records;
+pub mod tls;
+pub mod view;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+pub mod wire;
+
+pub use engine::Lab;
+pub use error::Error;
+pub use options::Options;

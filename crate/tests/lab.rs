@@ -1,0 +1,263 @@
+//! The core's integration tests: whole runs of the lab, natively, with real rustls.
+
+use sessionlab::engine::{execute, whole_session_script, Outcome, Side, Step};
+use sessionlab::options::{Catalogue, CertKeyType, Options, TlsVersion};
+use sessionlab::pki::Pki;
+use sessionlab::{Error, Lab};
+
+fn lab(options: Options) -> Lab {
+    match Lab::new(options) {
+        Ok(lab) => lab,
+        Err(err) => panic!("lab failed: {err}"),
+    }
+}
+
+fn steps_of(lab: &Lab, connection: usize) -> Vec<&Step> {
+    lab.run()
+        .steps
+        .iter()
+        .filter(|s| s.connection == connection)
+        .collect()
+}
+
+#[test]
+fn default_run_is_a_full_handshake_then_a_resumption() {
+    let lab = lab(Options::default());
+    let first = steps_of(&lab, 1);
+    let second = steps_of(&lab, 2);
+    let last_of = |steps: &[&Step]| steps.last().map(|s| s.client.clone());
+
+    // TLS 1.3 full handshake: ClientHello; ServerHello..Finished; client Finished; tickets;
+    // request; response; close_notify each way.
+    assert_eq!(first.len(), 8, "flights of connection 1");
+    assert_eq!(
+        first.iter().map(|s| s.from).collect::<Vec<_>>(),
+        [
+            Side::Client,
+            Side::Server,
+            Side::Client,
+            Side::Server,
+            Side::Client,
+            Side::Server,
+            Side::Client,
+            Side::Server
+        ]
+    );
+    let client_after_first = last_of(&first);
+    assert_eq!(
+        client_after_first
+            .as_ref()
+            .and_then(|c| c.handshake_kind.as_deref()),
+        Some("Full")
+    );
+    let client_after_second = last_of(&second);
+    assert_eq!(
+        client_after_second
+            .as_ref()
+            .and_then(|c| c.handshake_kind.as_deref()),
+        Some("Resumed")
+    );
+    let server_final = second.last().map(|s| s.server.clone());
+    assert_eq!(
+        server_final
+            .as_ref()
+            .and_then(|s| s.handshake_kind.as_deref()),
+        Some("Resumed")
+    );
+    assert_eq!(
+        server_final.and_then(|s| s.sni),
+        Some("mybank.example".to_owned())
+    );
+    assert!(lab
+        .run()
+        .steps
+        .iter()
+        .all(|s| s.outcome == Outcome::Delivered));
+}
+
+#[test]
+fn server_receives_the_request_byte_exact_and_answers_200() {
+    let lab = lab(Options::default());
+    let expected = b"GET /dashboard HTTP/1.1\r\nHost: mybank.example\r\n";
+    let to_server: Vec<&Step> = lab
+        .run()
+        .steps
+        .iter()
+        .filter(|s| s.from == Side::Client && !s.delivered.is_empty())
+        .collect();
+    assert_eq!(to_server.len(), 2, "one request per connection");
+    for step in to_server {
+        assert!(step.delivered.starts_with(expected));
+        assert!(step.delivered.ends_with(b"\r\n\r\n"));
+        assert_eq!(step.exchanges.len(), 1);
+        assert_eq!(step.exchanges[0].status, 200);
+    }
+    let statuses: Vec<u16> = lab
+        .run()
+        .steps
+        .iter()
+        .filter_map(|s| s.response_status)
+        .collect();
+    assert_eq!(statuses, [200, 200]);
+}
+
+#[test]
+fn both_sides_see_close_notify() {
+    let lab = lab(Options::default());
+    for connection in [1, 2] {
+        let last = steps_of(&lab, connection).last().map(|s| (*s).clone());
+        let last = last.map(|s| (s.client, s.server));
+        assert!(last
+            .is_some_and(|(c, s)| c.peer_closed && s.peer_closed && c.sent_close && s.sent_close));
+    }
+}
+
+#[test]
+fn the_key_log_holds_five_tls13_secrets_per_connection() {
+    let lab = lab(Options::default());
+    let labels: Vec<&str> = lab.run().key_log.iter().map(|e| e.label.as_str()).collect();
+    assert_eq!(labels.len(), 10, "{labels:?}");
+    assert!(labels.contains(&"CLIENT_TRAFFIC_SECRET_0"));
+    assert!(labels.contains(&"SERVER_HANDSHAKE_TRAFFIC_SECRET"));
+    let view = lab.view();
+    assert_eq!(view.key_log.len(), 10);
+    assert!(view.key_log.iter().all(|line| line.split(' ').count() == 3));
+}
+
+/// Every suite, every group and every certificate type, one at a time: the combinations rustls
+/// supports must complete and resume; the others must end in a real alert, never an error.
+#[test]
+fn every_option_combination_handshakes_or_ends_in_an_alert() {
+    let catalogue = Catalogue::of_rustls();
+    for cert_key in CertKeyType::ALL {
+        let pki = match Pki::generate(cert_key) {
+            Ok(pki) => pki,
+            Err(err) => panic!("pki {cert_key:?}: {err}"),
+        };
+        for suite in &catalogue.suites {
+            for group in &catalogue.groups {
+                let version = if suite.version == "tls13" {
+                    TlsVersion::Tls13
+                } else {
+                    TlsVersion::Tls12
+                };
+                let options = Options {
+                    version,
+                    client_suites: vec![suite.name.clone()],
+                    client_groups: vec![group.key.clone()],
+                    server_groups: vec![group.key.clone()],
+                    cert_key,
+                };
+                let what = format!("{} {} {:?}", suite.name, group.key, cert_key);
+                let resolved = match options.resolve() {
+                    Ok(r) => r,
+                    Err(err) => panic!("{what}: {err}"),
+                };
+                let run = match execute(&resolved, &pki, &whole_session_script()) {
+                    Ok(run) => run,
+                    Err(err) => panic!("{what}: {err}"),
+                };
+                // TLS 1.2 suites name the certificate's signature family.
+                let rsa_suite = suite.name.contains("_RSA_");
+                let supported =
+                    version == TlsVersion::Tls13 || rsa_suite == (cert_key == CertKeyType::Rsa2048);
+                let kinds: Vec<Option<String>> = run
+                    .steps
+                    .iter()
+                    .filter(|s| s.client.handshake_done)
+                    .map(|s| s.client.handshake_kind.clone())
+                    .collect();
+                if supported {
+                    assert!(
+                        run.steps.iter().all(|s| s.outcome == Outcome::Delivered),
+                        "{what}"
+                    );
+                    assert_eq!(kinds.first(), Some(&Some("Full".to_owned())), "{what}");
+                    assert_eq!(kinds.last(), Some(&Some("Resumed".to_owned())), "{what}");
+                    let negotiated = run.steps.last().and_then(|s| s.client.cipher_suite.clone());
+                    assert_eq!(negotiated.as_deref(), Some(suite.name.as_str()), "{what}");
+                } else {
+                    let alerts: Vec<&Outcome> = run
+                        .steps
+                        .iter()
+                        .map(|s| &s.outcome)
+                        .filter(|o| matches!(o, Outcome::AlertReceived { .. }))
+                        .collect();
+                    assert!(!alerts.is_empty(), "{what}: expected an alert");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn tls12_resumes_with_one_round_trip_less() {
+    let lab = lab(Options::for_version(TlsVersion::Tls12));
+    // Flights until both sides consider the handshake complete.
+    let handshake_flights = |connection| {
+        steps_of(&lab, connection)
+            .iter()
+            .position(|s| s.server.handshake_done && s.client.handshake_done)
+            .map(|i| i + 1)
+    };
+    // Full: ClientHello; ServerHello..ServerHelloDone; ClientKeyExchange..Finished;
+    // (NewSessionTicket) ChangeCipherSpec, Finished. Resumed: three flights.
+    assert_eq!(handshake_flights(1), Some(4));
+    assert_eq!(handshake_flights(2), Some(3));
+    let last = steps_of(&lab, 2)
+        .last()
+        .and_then(|s| s.client.handshake_kind.clone());
+    assert_eq!(last.as_deref(), Some("Resumed"));
+}
+
+#[test]
+fn a_suite_of_the_wrong_version_is_refused_before_the_run() {
+    let options = Options {
+        client_suites: vec!["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256".to_owned()],
+        ..Options::default()
+    };
+    assert!(matches!(
+        Lab::new(options),
+        Err(Error::InvalidOption {
+            field: "clientSuites",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn cursor_moves_within_the_run() {
+    let mut lab = lab(Options::default());
+    let total = lab.run().steps.len();
+    assert!(!lab.back());
+    let mut moves = 0;
+    while lab.next() {
+        moves += 1;
+    }
+    assert_eq!(moves, total - 1);
+    assert_eq!(lab.view().cursor, total - 1);
+    assert!(lab.seek(total).is_err());
+    assert!(lab.seek(2).is_ok());
+    assert!(lab.back());
+    assert_eq!(lab.cursor(), 1);
+    assert!(lab.reset().is_ok());
+    assert_eq!(lab.cursor(), 0);
+    assert_eq!(lab.run().steps.len(), total);
+}
+
+#[test]
+fn view_names_the_hellos_and_hides_encrypted_content() {
+    let mut lab = lab(Options::default());
+    let view = lab.view();
+    assert_eq!(view.steps[0].title, "ClientHello");
+    assert!(view.steps[1]
+        .title
+        .starts_with("ServerHello, change_cipher_spec"));
+    let current = view.current.as_ref().map(|c| c.records.len());
+    assert_eq!(current, Some(1));
+    assert!(lab.next());
+    let view = lab.view();
+    let records = view.current.map(|c| c.records).unwrap_or_default();
+    assert!(!records[0].encrypted);
+    assert!(records.iter().skip(2).all(|r| r.encrypted));
+}
