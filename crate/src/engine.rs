@@ -11,11 +11,13 @@ use std::io::{ErrorKind, Read, Write};
 use rustls::{ClientConnection, ServerConnection};
 use serde::Serialize;
 
+use crate::analysis::{self, StepAnalysis};
 use crate::clock::LabClock;
 use crate::http::{self, Exchange, Request};
+use crate::keys::KeyLogEntry;
 use crate::options::{Options, Resolved};
 use crate::pki::Pki;
-use crate::tls::{Configs, EndpointState, KeyLogEntry};
+use crate::tls::{Configs, EndpointState};
 use crate::view::{self, LabView};
 use crate::wire::Wire;
 use crate::Error;
@@ -139,6 +141,7 @@ pub struct Lab {
     resolved: Resolved,
     pki: Pki,
     run: Run,
+    analysis: Vec<StepAnalysis>,
     cursor: usize,
 }
 
@@ -149,6 +152,7 @@ impl Lab {
         let pki = Pki::generate(resolved.cert_key)?;
         let run = execute(&resolved, &pki, &whole_session_script())?;
         Ok(Self {
+            analysis: analysis::analyse(&run.steps, &run.key_log),
             options,
             resolved,
             pki,
@@ -172,13 +176,18 @@ impl Lab {
         &self.run
     }
 
+    /// What we made of each step: dissection, decryption and checks.
+    pub fn analysis(&self) -> &[StepAnalysis] {
+        &self.analysis
+    }
+
     /// The step the learner is looking at (0-based).
     pub fn cursor(&self) -> usize {
         self.cursor
     }
 
     /// Moves to the next step; false at the end.
-    pub fn next(&mut self) -> bool {
+    pub fn forward(&mut self) -> bool {
         if self.cursor + 1 < self.run.steps.len() {
             self.cursor += 1;
             true
@@ -213,6 +222,7 @@ impl Lab {
     /// the same certificates, and moves to the first step.
     pub fn reset(&mut self) -> Result<(), Error> {
         self.run = execute(&self.resolved, &self.pki, &whole_session_script())?;
+        self.analysis = analysis::analyse(&self.run.steps, &self.run.key_log);
         self.cursor = 0;
         Ok(())
     }

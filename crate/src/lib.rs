@@ -2,14 +2,16 @@
 //! script of actions, with every flight recorded and turned into view data for the page.
 //!
 //! Nothing here performs I/O or reads the system clock: time comes from [`clock::LabClock`],
-//! randomness from the crypto provider. Only [`wasm`] (compiled for wasm32 alone) names
+//! randomness from the crypto provider. Only the `wasm` module (compiled for wasm32 alone) names
 //! wasm-bindgen.
 
+pub mod analysis;
 pub mod clock;
-// pub mod dissect;
+pub mod dissect;
 pub mod engine;
 pub mod error;
 pub mod http;
+pub mod keys;
 pub mod options;
 pub mod pki;
 pub mod records;

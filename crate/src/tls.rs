@@ -1,7 +1,7 @@
 //! rustls configuration for the lab's two endpoints, and the observers that record what rustls
 //! decides: the key-log secrets and each endpoint's negotiated state.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use rustls::client::Resumption;
 use rustls::pki_types::ServerName;
@@ -9,53 +9,13 @@ use rustls::{ClientConfig, ClientConnection, RootCertStore, ServerConfig, Server
 use serde::Serialize;
 
 use crate::clock::LabClock;
+use crate::keys::KeyLogCollector;
 use crate::options::{group_name, suite_name, Resolved};
 use crate::pki::{Pki, SERVER_NAME};
 use crate::Error;
 
 /// The application protocol both sides offer over ALPN.
 pub const ALPN_HTTP11: &[u8] = b"http/1.1";
-
-/// One secret rustls handed to its `KeyLog`, as NSS key-log files spell it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct KeyLogEntry {
-    /// The NSS label, e.g. `CLIENT_TRAFFIC_SECRET_0` or (TLS 1.2) `CLIENT_RANDOM`.
-    pub label: String,
-    /// The ClientHello random of the connection it belongs to.
-    pub client_random: Vec<u8>,
-    /// The secret itself.
-    pub secret: Vec<u8>,
-}
-
-/// A `KeyLog` that keeps every secret in memory, for the run to show and export. The secrets
-/// never leave the page.
-#[derive(Debug, Default)]
-pub struct KeyLogCollector {
-    entries: Mutex<Vec<KeyLogEntry>>,
-}
-
-impl KeyLogCollector {
-    /// Every secret logged so far, in order.
-    pub fn entries(&self) -> Vec<KeyLogEntry> {
-        self.entries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-}
-
-impl rustls::KeyLog for KeyLogCollector {
-    fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
-        self.entries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(KeyLogEntry {
-                label: label.to_owned(),
-                client_random: client_random.to_vec(),
-                secret: secret.to_vec(),
-            });
-    }
-}
 
 /// The two configurations of a run. They outlive connections: the client's ticket cache and
 /// the server's session store live inside them, which is what makes resumption possible.

@@ -6,12 +6,14 @@
 
 use serde::Serialize;
 
+use crate::analysis::{Check, OpenedRecordView, RecordAnalysis, StepAnalysis};
 use crate::clock;
+use crate::dissect::Field;
 use crate::engine::{Lab, Outcome, Side, Step};
 use crate::http::Exchange;
 use crate::options::Options;
 use crate::pki::PkiSummary;
-use crate::records::{self, RecordFrame};
+use crate::records::RecordFrame;
 use crate::tls::EndpointState;
 
 /// Everything the page shows for the current state of a lab.
@@ -88,6 +90,8 @@ pub struct StepView {
     pub changed: Vec<String>,
     /// The lab clock (RFC 3339).
     pub clock: String,
+    /// What we verified about this step against rustls.
+    pub checks: Vec<Check>,
 }
 
 /// One record of a flight, with the names of what it visibly carries.
@@ -101,8 +105,14 @@ pub struct RecordView {
     pub version_name: String,
     /// The record's payload is encrypted.
     pub encrypted: bool,
-    /// What the record carries, as far as an eavesdropper can tell.
+    /// What the record carries (decrypted, where we opened it).
     pub carries: String,
+    /// The record's fields as they lie on the wire, offsets into the flight.
+    pub fields: Vec<Field>,
+    /// The record once opened with the keys.
+    pub opened: Option<OpenedRecordView>,
+    /// Why a protected record could not be opened.
+    pub open_error: Option<String>,
 }
 
 /// Application data delivered to an endpoint.
@@ -118,17 +128,17 @@ pub struct DeliveredView {
 /// Builds the view of `lab`.
 pub fn lab_view(lab: &Lab) -> LabView {
     let run = lab.run();
-    let titles = flight_titles(&run.steps);
+    let analysis = lab.analysis();
     let steps = run
         .steps
         .iter()
-        .zip(&titles)
+        .zip(analysis)
         .enumerate()
-        .map(|(index, (step, (title, _)))| StepSummary {
+        .map(|(index, (step, analysis))| StepSummary {
             index,
             connection: step.connection,
             from: step.from,
-            title: title.clone(),
+            title: title_of(analysis),
             byte_length: step.bytes.len(),
             outcome: outcome_kind(&step.outcome).to_owned(),
         })
@@ -139,11 +149,7 @@ pub fn lab_view(lab: &Lab) -> LabView {
             .checked_sub(1)
             .and_then(|i| run.steps.get(i))
             .filter(|prev| prev.connection == step.connection);
-        let (title, records) = titles
-            .get(lab.cursor())
-            .cloned()
-            .unwrap_or_else(|| (String::new(), Vec::new()));
-        step_view(lab.cursor(), step, previous, title, records)
+        step_view(lab.cursor(), step, previous, analysis.get(lab.cursor()))
     });
     LabView {
         options: lab.options().clone(),
@@ -164,9 +170,12 @@ fn step_view(
     index: usize,
     step: &Step,
     previous: Option<&Step>,
-    title: String,
-    records: Vec<RecordView>,
+    analysis: Option<&StepAnalysis>,
 ) -> StepView {
+    let title = analysis.map(title_of).unwrap_or_default();
+    let records: Vec<RecordView> = analysis
+        .map(|a| a.records.iter().map(record_view).collect())
+        .unwrap_or_default();
     let to = step.from.peer();
     let changed = previous.map_or_else(Vec::new, |prev| {
         let mut changed = diff("client", &prev.client, &step.client);
@@ -194,6 +203,7 @@ fn step_view(
         server: step.server.clone(),
         changed,
         clock: clock::rfc3339(step.clock),
+        checks: analysis.map(|a| a.checks.clone()).unwrap_or_default(),
     }
 }
 
@@ -285,72 +295,19 @@ fn outcome_kind(outcome: &Outcome) -> &'static str {
     }
 }
 
-/// Titles and record views for every step, following each connection's record protection: in
-/// TLS 1.3 everything after the hellos travels as application_data records; in TLS 1.2 a
-/// direction is encrypted once its change_cipher_spec has passed.
-fn flight_titles(steps: &[Step]) -> Vec<(String, Vec<RecordView>)> {
-    let mut protected = ProtectionTracker::default();
-    steps
-        .iter()
-        .map(|step| {
-            if protected.connection != step.connection {
-                protected = ProtectionTracker {
-                    connection: step.connection,
-                    ..ProtectionTracker::default()
-                };
-            }
-            let records: Vec<RecordView> = records::frames(&step.bytes)
-                .into_iter()
-                .map(|frame| protected.record(step.from, &step.bytes, frame))
-                .collect();
-            (title_of(&records), records)
-        })
-        .collect()
-}
-
-#[derive(Default)]
-struct ProtectionTracker {
-    connection: usize,
-    client_ccs: bool,
-    server_ccs: bool,
-}
-
-impl ProtectionTracker {
-    fn record(&mut self, from: Side, flight: &[u8], frame: RecordFrame) -> RecordView {
-        let ccs_passed = match from {
-            Side::Client => &mut self.client_ccs,
-            Side::Server => &mut self.server_ccs,
-        };
-        let payload = flight
-            .get(frame.start + records::HEADER_LEN..frame.end)
-            .unwrap_or_default();
-        let (encrypted, carries) = match frame.content_type {
-            20 => {
-                *ccs_passed = true;
-                (false, "change_cipher_spec".to_owned())
-            }
-            22 if *ccs_passed => (true, "encrypted handshake message".to_owned()),
-            22 => (false, handshake_names(payload)),
-            21 if *ccs_passed => (true, "encrypted alert".to_owned()),
-            21 => (false, alert_name(payload)),
-            23 => (true, "encrypted record".to_owned()),
-            _ => (false, frame.content_type_name.clone()),
-        };
-        RecordView {
-            version_name: version_name(frame.legacy_version),
-            frame,
-            encrypted,
-            carries,
-        }
-    }
-}
-
-fn title_of(records: &[RecordView]) -> String {
+/// The title of a flight: what each record carries, decrypted where we could open it, with
+/// runs of the same thing counted.
+fn title_of(analysis: &StepAnalysis) -> String {
     let mut parts: Vec<(String, usize)> = Vec::new();
-    for record in records {
+    for record in &analysis.records {
+        let name = record.messages().join(" + ");
+        let name = match &record.opened {
+            Some(_) => format!("{{{name}}}"),
+            None => name,
+        };
         match parts.last_mut() {
-            Some((last, count)) if *last == record.carries => *count += 1,
-            _ => parts.push((record.carries.clone(), 1)),
+            Some((last, count)) if *last == name => *count += 1,
+            _ => parts.push((name, 1)),
         }
     }
     parts
@@ -366,55 +323,15 @@ fn title_of(records: &[RecordView]) -> String {
         .join(", ")
 }
 
-fn handshake_names(mut payload: &[u8]) -> String {
-    let mut names = Vec::new();
-    while let [kind, l0, l1, l2, rest @ ..] = payload {
-        names.push(handshake_type_name(*kind, rest));
-        let len = usize::from(*l0) << 16 | usize::from(*l1) << 8 | usize::from(*l2);
-        payload = rest.get(len..).unwrap_or_default();
-    }
-    if names.is_empty() {
-        "handshake fragment".to_owned()
-    } else {
-        names.join(" + ")
-    }
-}
-
-/// RFC 8446 §4.1.3: a ServerHello whose random is this value is a HelloRetryRequest.
-const HELLO_RETRY_REQUEST_RANDOM: [u8; 32] = [
-    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
-    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
-];
-
-fn handshake_type_name(kind: u8, body: &[u8]) -> String {
-    match kind {
-        1 => "ClientHello",
-        2 if body.get(2..34) == Some(&HELLO_RETRY_REQUEST_RANDOM[..]) => "HelloRetryRequest",
-        2 => "ServerHello",
-        4 => "NewSessionTicket",
-        5 => "EndOfEarlyData",
-        8 => "EncryptedExtensions",
-        11 => "Certificate",
-        12 => "ServerKeyExchange",
-        13 => "CertificateRequest",
-        14 => "ServerHelloDone",
-        15 => "CertificateVerify",
-        16 => "ClientKeyExchange",
-        20 => "Finished",
-        24 => "KeyUpdate",
-        _ => return format!("handshake type {kind}"),
-    }
-    .to_owned()
-}
-
-fn alert_name(payload: &[u8]) -> String {
-    match payload {
-        [level, description, ..] => format!(
-            "alert ({}, {})",
-            if *level == 2 { "fatal" } else { "warning" },
-            description
-        ),
-        _ => "alert fragment".to_owned(),
+fn record_view(record: &RecordAnalysis) -> RecordView {
+    RecordView {
+        version_name: version_name(record.frame.legacy_version),
+        frame: record.frame.clone(),
+        encrypted: record.opened.is_some() || record.open_error.is_some(),
+        carries: record.messages().join(" + "),
+        fields: record.fields.clone(),
+        opened: record.opened.clone(),
+        open_error: record.open_error.clone(),
     }
 }
 
@@ -452,4 +369,35 @@ pub fn hex(bytes: &[u8]) -> String {
             let _ = write!(s, "{b:02x}");
             s
         })
+}
+
+/// A whole run in full: the lab's view plus every step's full view, for export and inspection.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FullView {
+    /// The view at the lab's cursor.
+    pub lab: LabView,
+    /// Every step, in full.
+    pub step_views: Vec<StepView>,
+}
+
+/// Every step of `lab` in full.
+pub fn full_view(lab: &Lab) -> FullView {
+    let run = lab.run();
+    let step_views = run
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(index, step)| {
+            let previous = index
+                .checked_sub(1)
+                .and_then(|i| run.steps.get(i))
+                .filter(|prev| prev.connection == step.connection);
+            step_view(index, step, previous, lab.analysis().get(index))
+        })
+        .collect();
+    FullView {
+        lab: lab_view(lab),
+        step_views,
+    }
 }

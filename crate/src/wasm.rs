@@ -55,8 +55,9 @@ impl WasmLab {
     }
 
     /// Moves to the next step; false at the end.
-    pub fn next(&mut self) -> bool {
-        self.lab.next()
+    #[wasm_bindgen(js_name = next)]
+    pub fn forward(&mut self) -> bool {
+        self.lab.forward()
     }
 
     /// Moves to the previous step; false at the start.

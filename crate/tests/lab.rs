@@ -1,5 +1,6 @@
 //! The core's integration tests: whole runs of the lab, natively, with real rustls.
 
+use sessionlab::analysis::{analyse, Check};
 use sessionlab::engine::{execute, whole_session_script, Outcome, Side, Step};
 use sessionlab::options::{Catalogue, CertKeyType, Options, TlsVersion};
 use sessionlab::pki::Pki;
@@ -167,7 +168,21 @@ fn every_option_combination_handshakes_or_ends_in_an_alert() {
                     .filter(|s| s.client.handshake_done)
                     .map(|s| s.client.handshake_kind.clone())
                     .collect();
+                let analysis = analyse(&run.steps, &run.key_log);
+                let failed: Vec<&Check> = analysis
+                    .iter()
+                    .flat_map(|a| &a.checks)
+                    .filter(|c| !c.ok)
+                    .collect();
+                assert!(failed.is_empty(), "{what}: {failed:?}");
                 if supported {
+                    let decryption_checks = analysis
+                        .iter()
+                        .flat_map(|a| &a.checks)
+                        .filter(|c| c.what.contains("rustls delivered"))
+                        .count();
+                    // Request and response, on each of the two connections.
+                    assert_eq!(decryption_checks, 4, "{what}");
                     assert!(
                         run.steps.iter().all(|s| s.outcome == Outcome::Delivered),
                         "{what}"
@@ -231,7 +246,7 @@ fn cursor_moves_within_the_run() {
     let total = lab.run().steps.len();
     assert!(!lab.back());
     let mut moves = 0;
-    while lab.next() {
+    while lab.forward() {
         moves += 1;
     }
     assert_eq!(moves, total - 1);
@@ -252,12 +267,55 @@ fn view_names_the_hellos_and_hides_encrypted_content() {
     assert_eq!(view.steps[0].title, "ClientHello");
     assert!(view.steps[1]
         .title
-        .starts_with("ServerHello, change_cipher_spec"));
+        .starts_with("ServerHello, ChangeCipherSpec, {"));
     let current = view.current.as_ref().map(|c| c.records.len());
     assert_eq!(current, Some(1));
-    assert!(lab.next());
+    assert!(lab.forward());
     let view = lab.view();
     let records = view.current.map(|c| c.records).unwrap_or_default();
     assert!(!records[0].encrypted);
     assert!(records.iter().skip(2).all(|r| r.encrypted));
+}
+
+#[test]
+fn every_record_is_dissected_without_gaps_and_decrypted_names_show_the_handshake() {
+    for version in [TlsVersion::Tls13, TlsVersion::Tls12] {
+        let lab = lab(Options::for_version(version));
+        for (step, analysis) in lab.run().steps.iter().zip(lab.analysis()) {
+            // The records' top-level fields tile the flight exactly.
+            let mut next = 0;
+            for field in analysis.records.iter().flat_map(|r| &r.fields) {
+                assert_eq!(field.start, next, "gap or overlap in step {:?}", step.from);
+                next = field.end;
+            }
+            assert_eq!(next, step.bytes.len());
+            assert!(analysis.records.iter().all(|r| r.open_error.is_none()));
+        }
+        let names: Vec<String> = lab.analysis()[1]
+            .records
+            .iter()
+            .flat_map(|r| r.messages().to_vec())
+            .collect();
+        assert!(names.contains(&"Certificate".to_owned()), "{names:?}");
+        assert!(names.contains(&"ServerHello".to_owned()), "{names:?}");
+    }
+}
+
+#[test]
+fn a_resumed_tls13_handshake_carries_no_certificate() {
+    let lab = lab(Options::default());
+    let server_messages = |connection: usize| -> Vec<String> {
+        lab.run()
+            .steps
+            .iter()
+            .zip(lab.analysis())
+            .filter(|(s, _)| s.connection == connection && s.from == Side::Server)
+            .flat_map(|(_, a)| a.records.iter().flat_map(|r| r.messages().to_vec()))
+            .collect()
+    };
+    assert!(server_messages(1).contains(&"Certificate".to_owned()));
+    assert!(server_messages(1).contains(&"CertificateVerify".to_owned()));
+    let resumed = server_messages(2);
+    assert!(!resumed.contains(&"Certificate".to_owned()), "{resumed:?}");
+    assert!(resumed.contains(&"Finished".to_owned()));
 }

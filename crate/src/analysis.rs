@@ -1,0 +1,276 @@
+//! Reading a recorded run the way an eavesdropper with the keys would: every flight dissected,
+//! every protected record opened with our own key schedule, and every result checked against
+//! what rustls itself did.
+//!
+//! The checks are the product's honesty: our decryption of a record must give the plaintext
+//! rustls delivered, every AEAD tag must verify, and every Finished must recompute from the
+//! transcript. A failed check is shown in the page and fails the tests.
+
+use serde::Serialize;
+
+use crate::dissect::{ConnectionDissector, Dissection, Field};
+use crate::engine::{Outcome, Side, Step};
+use crate::keys::{Direction, FinishedCheck, KeyLogEntry, RecordOutcome, SessionDecryptor};
+use crate::options::suite_name;
+use crate::records::{self, RecordFrame};
+use crate::view::hex;
+
+/// What we made of one step's flight.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StepAnalysis {
+    /// Each record of the flight.
+    pub records: Vec<RecordAnalysis>,
+    /// The checks this step was subjected to.
+    pub checks: Vec<Check>,
+}
+
+/// One record: its wire fields and, if protected, what it held.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordAnalysis {
+    /// Header fields and byte range in the flight.
+    pub frame: RecordFrame,
+    /// The record as an eavesdropper sees it: fields with offsets into the flight.
+    pub fields: Vec<Field>,
+    /// What the record carries, as an eavesdropper can tell.
+    pub wire_messages: Vec<String>,
+    /// The record once opened with the keys, if it was protected.
+    pub opened: Option<OpenedRecordView>,
+    /// Why a protected record could not be opened.
+    pub open_error: Option<String>,
+}
+
+impl RecordAnalysis {
+    /// What the record carries: the decrypted messages where we opened it.
+    pub fn messages(&self) -> &[String] {
+        self.opened
+            .as_ref()
+            .map_or(&self.wire_messages, |opened| &opened.messages)
+    }
+}
+
+/// A protected record after we opened it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenedRecordView {
+    /// Whose keys opened it, e.g. `handshake` or `application traffic secret 0`.
+    pub epoch: String,
+    /// The record sequence number used in the nonce.
+    pub seq: u64,
+    /// The nonce: IV XOR sequence number (TLS 1.3, ChaCha20), or salt ‖ explicit nonce.
+    pub nonce: String,
+    /// The additional authenticated data.
+    pub aad: String,
+    /// The AEAD tag that verified.
+    pub tag: String,
+    /// The real content type (TLS 1.3 hides it inside the encryption).
+    pub content_type: u8,
+    /// Its name.
+    pub content_type_name: String,
+    /// How many zero bytes of padding followed it (TLS 1.3).
+    pub padding: usize,
+    /// The decrypted bytes: the TLSInnerPlaintext in TLS 1.3, the content in TLS 1.2.
+    pub plaintext: String,
+    /// Fields of the decrypted bytes, with offsets into `plaintext`.
+    pub fields: Vec<Field>,
+    /// The messages inside.
+    pub messages: Vec<String>,
+    /// Our recomputation of a Finished this record carried.
+    pub finished: Option<FinishedCheck>,
+    /// The explanation of the opening, stage by stage.
+    pub stages: Vec<String>,
+    #[serde(skip)]
+    content: Vec<u8>,
+}
+
+/// One thing we verified about a step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Check {
+    /// What was checked.
+    pub what: String,
+    /// Whether it held.
+    pub ok: bool,
+}
+
+/// Analyses every step of a run, connection by connection.
+pub fn analyse(steps: &[Step], key_log: &[KeyLogEntry]) -> Vec<StepAnalysis> {
+    let mut out = Vec::with_capacity(steps.len());
+    let mut index = 0;
+    while index < steps.len() {
+        let connection = steps[index].connection;
+        let len = steps[index..]
+            .iter()
+            .take_while(|s| s.connection == connection)
+            .count();
+        out.extend(analyse_connection(&steps[index..index + len], key_log));
+        index += len;
+    }
+    out
+}
+
+fn direction(side: Side) -> Direction {
+    match side {
+        Side::Client => Direction::ClientToServer,
+        Side::Server => Direction::ServerToClient,
+    }
+}
+
+/// The IANA number of the suite the connection negotiated, as rustls reports it at the end.
+fn negotiated_suite(steps: &[Step]) -> Option<u16> {
+    let name = steps
+        .iter()
+        .rev()
+        .find_map(|s| s.client.cipher_suite.clone())?;
+    rustls::crypto::ring::ALL_CIPHER_SUITES
+        .iter()
+        .find(|suite| suite_name(suite) == name)
+        .map(|suite| u16::from(suite.suite()))
+}
+
+/// The ClientHello random: after the record header (5), handshake header (4) and
+/// legacy_version (2).
+fn client_random(steps: &[Step]) -> Option<&[u8]> {
+    let first = steps.first()?;
+    (first.from == Side::Client
+        && first.bytes.first() == Some(&22)
+        && first.bytes.get(5) == Some(&1))
+    .then(|| first.bytes.get(11..43))
+    .flatten()
+}
+
+fn analyse_connection(steps: &[Step], key_log: &[KeyLogEntry]) -> Vec<StepAnalysis> {
+    let mut dissector = ConnectionDissector::new();
+    let mut decryptor = negotiated_suite(steps)
+        .and_then(|suite| SessionDecryptor::new(suite, key_log, client_random(steps), None).ok());
+    steps
+        .iter()
+        .map(|step| {
+            let dir = direction(step.from);
+            let records: Vec<RecordAnalysis> = records::frames(&step.bytes)
+                .into_iter()
+                .map(|frame| {
+                    let record_bytes = step.bytes.get(frame.start..frame.end).unwrap_or_default();
+                    let wire = dissector.dissect_flight(dir, record_bytes);
+                    let mut analysis = RecordAnalysis {
+                        fields: shifted(wire.fields, frame.start),
+                        wire_messages: wire.messages,
+                        frame,
+                        opened: None,
+                        open_error: None,
+                    };
+                    if let (Some(decryptor), false) = (decryptor.as_mut(), analysis.frame.truncated)
+                    {
+                        match decryptor.process_record(dir, record_bytes) {
+                            Ok(RecordOutcome::Plaintext { .. }) => {}
+                            Ok(RecordOutcome::Opened(opened)) => {
+                                let inner = if decryptor.suite().version()
+                                    == crate::keys::TlsVersion::Tls13
+                                {
+                                    dissector
+                                        .dissect_tls13_plaintext(dir, &opened.trace.inner_plaintext)
+                                } else {
+                                    dissector.dissect_tls12_plaintext(
+                                        dir,
+                                        opened.trace.content_type,
+                                        &opened.trace.content,
+                                    )
+                                };
+                                analysis.opened = Some(opened_view(&opened, inner));
+                            }
+                            Err(err) => analysis.open_error = Some(err.to_string()),
+                        }
+                    }
+                    analysis
+                })
+                .collect();
+            let checks = checks(step, &records, decryptor.is_some());
+            StepAnalysis { records, checks }
+        })
+        .collect()
+}
+
+fn opened_view(opened: &crate::keys::OpenedRecord, inner: Dissection) -> OpenedRecordView {
+    let trace = &opened.trace;
+    let plaintext = if trace.inner_plaintext.is_empty() {
+        &trace.content
+    } else {
+        &trace.inner_plaintext
+    };
+    OpenedRecordView {
+        epoch: opened.epoch.name(),
+        seq: trace.seq,
+        nonce: hex(&trace.nonce),
+        aad: hex(&trace.aad),
+        tag: hex(&trace.tag),
+        content_type: trace.content_type,
+        content_type_name: records::content_type_name(trace.content_type).to_owned(),
+        padding: trace.padding_len,
+        plaintext: hex(plaintext),
+        fields: inner.fields,
+        messages: inner.messages,
+        finished: opened.finished.clone(),
+        stages: trace.steps.clone(),
+        content: trace.content.clone(),
+    }
+}
+
+fn checks(step: &Step, records: &[RecordAnalysis], have_keys: bool) -> Vec<Check> {
+    let mut checks = Vec::new();
+    if !have_keys {
+        return checks;
+    }
+    let protected = records
+        .iter()
+        .filter(|r| r.opened.is_some() || r.open_error.is_some())
+        .count();
+    if protected > 0 {
+        let opened = records.iter().filter(|r| r.opened.is_some()).count();
+        checks.push(Check {
+            what: format!("{opened} of {protected} protected records opened with our own keys (AEAD tag verified)"),
+            ok: opened == protected,
+        });
+    }
+    for finished in records
+        .iter()
+        .filter_map(|r| r.opened.as_ref()?.finished.as_ref())
+    {
+        checks.push(Check {
+            what: format!(
+                "the {} Finished recomputes from the transcript",
+                finished.sender.sender()
+            ),
+            ok: finished.matches,
+        });
+    }
+    let ours: Vec<u8> = records
+        .iter()
+        .filter_map(|r| r.opened.as_ref())
+        .filter(|o| o.content_type == 23)
+        .flat_map(|o| o.content.iter().copied())
+        .collect();
+    if (!ours.is_empty() || !step.delivered.is_empty()) && step.outcome == Outcome::Delivered {
+        checks.push(Check {
+            what: format!(
+                "our decryption gives the {} bytes rustls delivered to the {}",
+                step.delivered.len(),
+                step.from.peer().label().to_lowercase()
+            ),
+            ok: ours == step.delivered,
+        });
+    }
+    checks
+}
+
+fn shifted(fields: Vec<Field>, by: usize) -> Vec<Field> {
+    fields
+        .into_iter()
+        .map(|mut field| {
+            field.start += by;
+            field.end += by;
+            field.children = shifted(std::mem::take(&mut field.children), by);
+            field
+        })
+        .collect()
+}
