@@ -10,7 +10,9 @@ use serde::Serialize;
 
 use crate::dissect::{ConnectionDissector, Dissection, Field};
 use crate::engine::{Outcome, Side, Step};
-use crate::keys::{Direction, FinishedCheck, KeyLogEntry, RecordOutcome, SessionDecryptor};
+use crate::keys::{
+    Direction, FinishedCheck, KeyLogEntry, KeyScheduleView, RecordOutcome, SessionDecryptor,
+};
 use crate::options::suite_name;
 use crate::records::{self, RecordFrame};
 use crate::view::hex;
@@ -94,9 +96,29 @@ pub struct Check {
     pub ok: bool,
 }
 
+/// What we made of a whole run.
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunAnalysis {
+    /// One entry per step.
+    pub steps: Vec<StepAnalysis>,
+    /// One entry per connection.
+    pub connections: Vec<ConnectionAnalysis>,
+}
+
+/// What we made of one connection as a whole.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionAnalysis {
+    /// The connection's number in the run (1-based).
+    pub number: usize,
+    /// Every secret and the keys derived from it, if the connection got as far as keys.
+    pub key_schedule: Option<KeyScheduleView>,
+}
+
 /// Analyses every step of a run, connection by connection.
-pub fn analyse(steps: &[Step], key_log: &[KeyLogEntry]) -> Vec<StepAnalysis> {
-    let mut out = Vec::with_capacity(steps.len());
+pub fn analyse(steps: &[Step], key_log: &[KeyLogEntry]) -> RunAnalysis {
+    let mut out = RunAnalysis::default();
     let mut index = 0;
     while index < steps.len() {
         let connection = steps[index].connection;
@@ -104,7 +126,12 @@ pub fn analyse(steps: &[Step], key_log: &[KeyLogEntry]) -> Vec<StepAnalysis> {
             .iter()
             .take_while(|s| s.connection == connection)
             .count();
-        out.extend(analyse_connection(&steps[index..index + len], key_log));
+        let (step_analyses, key_schedule) = analyse_connection(&steps[index..index + len], key_log);
+        out.steps.extend(step_analyses);
+        out.connections.push(ConnectionAnalysis {
+            number: connection,
+            key_schedule,
+        });
         index += len;
     }
     out
@@ -140,11 +167,14 @@ fn client_random(steps: &[Step]) -> Option<&[u8]> {
     .flatten()
 }
 
-fn analyse_connection(steps: &[Step], key_log: &[KeyLogEntry]) -> Vec<StepAnalysis> {
+fn analyse_connection(
+    steps: &[Step],
+    key_log: &[KeyLogEntry],
+) -> (Vec<StepAnalysis>, Option<KeyScheduleView>) {
     let mut dissector = ConnectionDissector::new();
     let mut decryptor = negotiated_suite(steps)
         .and_then(|suite| SessionDecryptor::new(suite, key_log, client_random(steps), None).ok());
-    steps
+    let analyses = steps
         .iter()
         .map(|step| {
             let dir = direction(step.from);
@@ -188,7 +218,9 @@ fn analyse_connection(steps: &[Step], key_log: &[KeyLogEntry]) -> Vec<StepAnalys
             let checks = checks(step, &records, decryptor.is_some());
             StepAnalysis { records, checks }
         })
-        .collect()
+        .collect();
+    let key_schedule = decryptor.and_then(|d| d.key_schedule().ok());
+    (analyses, key_schedule)
 }
 
 fn opened_view(opened: &crate::keys::OpenedRecord, inner: Dissection) -> OpenedRecordView {

@@ -11,7 +11,7 @@ use std::io::{ErrorKind, Read, Write};
 use rustls::{ClientConnection, ServerConnection};
 use serde::Serialize;
 
-use crate::analysis::{self, StepAnalysis};
+use crate::analysis::{self, RunAnalysis, StepAnalysis};
 use crate::clock::LabClock;
 use crate::http::{self, Exchange, Request};
 use crate::keys::KeyLogEntry;
@@ -141,7 +141,7 @@ pub struct Lab {
     resolved: Resolved,
     pki: Pki,
     run: Run,
-    analysis: Vec<StepAnalysis>,
+    analysis: RunAnalysis,
     cursor: usize,
 }
 
@@ -178,7 +178,12 @@ impl Lab {
 
     /// What we made of each step: dissection, decryption and checks.
     pub fn analysis(&self) -> &[StepAnalysis] {
-        &self.analysis
+        &self.analysis.steps
+    }
+
+    /// What we made of each connection: its key schedule.
+    pub fn connection_analysis(&self) -> &[analysis::ConnectionAnalysis] {
+        &self.analysis.connections
     }
 
     /// The step the learner is looking at (0-based).

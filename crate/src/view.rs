@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::analysis::{Check, OpenedRecordView, RecordAnalysis, StepAnalysis};
+use crate::analysis::{Check, ConnectionAnalysis, OpenedRecordView, RecordAnalysis, StepAnalysis};
 use crate::clock;
 use crate::dissect::Field;
 use crate::engine::{Lab, Outcome, Side, Step};
@@ -32,6 +32,8 @@ pub struct LabView {
     pub steps: Vec<StepSummary>,
     /// The step at the cursor, in full.
     pub current: Option<StepView>,
+    /// Each connection's key schedule, computed by us from the key log.
+    pub connections: Vec<ConnectionAnalysis>,
     /// The run's key log in NSS format, one line per secret (for export; never sent anywhere).
     pub key_log: Vec<String>,
 }
@@ -158,6 +160,7 @@ pub fn lab_view(lab: &Lab) -> LabView {
         total: run.steps.len(),
         steps,
         current,
+        connections: lab.connection_analysis().to_vec(),
         key_log: run
             .key_log
             .iter()

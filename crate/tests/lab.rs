@@ -168,7 +168,7 @@ fn every_option_combination_handshakes_or_ends_in_an_alert() {
                     .filter(|s| s.client.handshake_done)
                     .map(|s| s.client.handshake_kind.clone())
                     .collect();
-                let analysis = analyse(&run.steps, &run.key_log);
+                let analysis = analyse(&run.steps, &run.key_log).steps;
                 let failed: Vec<&Check> = analysis
                     .iter()
                     .flat_map(|a| &a.checks)
