@@ -1,0 +1,301 @@
+// End-to-end test of the built Session Lab site, as a person would use it: Debian's
+// Chromium, headless, driven by playwright-core, against the site served from a sub-path.
+//
+// Run through `cargo xtask e2e` (or `cargo xtask test`), which serves the site and sets:
+//   SESSIONLAB_URL          the site's base URL, ending in `/`
+//   SESSIONLAB_SCREENSHOTS  where to write screenshots
+//   SESSIONLAB_CHROMIUM     the browser binary (default /usr/bin/chromium)
+//
+// Every page is watched: any console error or warning, uncaught exception, failed request,
+// HTTP error, or request to anything outside the site's base URL fails the test.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE_URL = process.env.SESSIONLAB_URL;
+const SCREENSHOTS = process.env.SESSIONLAB_SCREENSHOTS ?? path.resolve('screenshots');
+const CHROMIUM = process.env.SESSIONLAB_CHROMIUM ?? '/usr/bin/chromium';
+
+if (!BASE_URL || !BASE_URL.endsWith('/')) {
+  throw new Error('SESSIONLAB_URL must be the site URL ending in "/"; run `cargo xtask e2e`');
+}
+
+// A lab run with an RSA-2048 certificate generates the key in wasm: seconds, not milliseconds.
+const READY_TIMEOUT_MS = 60_000;
+const STEP_TIMEOUT_MS = 10_000;
+const TEST_TIMEOUT_MS = 300_000;
+
+const VIEWPORTS = {
+  desktop: { viewport: { width: 1280, height: 900 } },
+  phone: { viewport: { width: 375, height: 800 }, isMobile: true, hasTouch: true },
+};
+
+// The machine has no network but loopback: these flags stop Chromium's own background
+// connections (updates, sync, field trials), which would otherwise fail noisily.
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let browser;
+
+before(async () => {
+  // `launch` gives every run a fresh, empty user-data-dir of its own and deletes it after.
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/**
+ * Opens the lab in a new browser context, waits until it is ready, runs `body(page)`, and
+ * then fails if anything went wrong on the page along the way.
+ */
+async function withLab(kind, body) {
+  const context = await browser.newContext(VIEWPORTS[kind]);
+  const page = await context.newPage();
+  const problems = [];
+  const requests = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') {
+      const where = message.location()?.url ?? '';
+      problems.push(`console.${message.type()}: ${message.text()} ${where}`.trim());
+    }
+  });
+  page.on('pageerror', (error) => problems.push(`uncaught exception: ${error.stack ?? error}`));
+  page.on('crash', () => problems.push('the page crashed'));
+  page.on('request', (request) => {
+    requests.push(`${request.method()} ${request.url()}`);
+    if (!request.url().startsWith(BASE_URL)) {
+      problems.push(`request outside the site: ${request.url()}`);
+    }
+  });
+  page.on('requestfailed', (request) =>
+    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`),
+  );
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+
+  try {
+    await page.goto(BASE_URL);
+    await waitUntilSettled(page);
+    await body(page);
+  } catch (error) {
+    // What the page logged usually explains a timeout better than the timeout does.
+    if (problems.length > 0) {
+      error.message += `\nproblems seen on the page:\n  ${problems.join('\n  ')}`;
+    }
+    throw error;
+  } finally {
+    await context.close();
+  }
+  assert.deepEqual(problems, [], `problems on the page; requests made:\n  ${requests.join('\n  ')}`);
+}
+
+/** Waits until `#lab-status` says `ready`; fails with the page's message if it says `error`. */
+async function waitUntilSettled(page) {
+  const status = page.locator('#lab-status');
+  await page
+    .locator('#lab-status[data-state="ready"], #lab-status[data-state="error"]')
+    .waitFor({ timeout: READY_TIMEOUT_MS });
+  if ((await status.getAttribute('data-state')) === 'error') {
+    assert.fail(`the lab reports an error: ${(await status.textContent()).trim()}`);
+  }
+}
+
+async function progress(page) {
+  const element = page.locator('#progress');
+  return {
+    index: Number(await element.getAttribute('data-index')),
+    total: Number(await element.getAttribute('data-total')),
+    text: (await element.textContent()).trim(),
+  };
+}
+
+async function waitForIndex(page, index) {
+  await page.locator(`#progress[data-index="${index}"]`).waitFor({ timeout: STEP_TIMEOUT_MS });
+}
+
+/** What the page shows about the current step, checked against the DOM contract. */
+async function readStep(page) {
+  const { index, total, text } = await progress(page);
+  const match = /Step\s+(\d+)\s+of\s+(\d+)/i.exec(text);
+  assert.ok(match, `#progress text "${text}" should read "Step N of M"`);
+  assert.equal(Number(match[1]), index + 1, `#progress text "${text}" at index ${index}`);
+  assert.equal(Number(match[2]), total, `#progress text "${text}" with total ${total}`);
+
+  const title = (await page.locator('#step-title').textContent()).trim();
+  // The side is in `data-side` (the text may be capitalised for people); older pages only had text.
+  const fromElement = page.locator('#step-from');
+  const from = (
+    (await fromElement.getAttribute('data-side')) ?? (await fromElement.textContent())
+  )
+    .trim()
+    .toLowerCase();
+  const hex = (await page.locator('#step-hex').textContent()).trim();
+  const records = await page.locator('#records tr.record').count();
+  assert.ok(title.length > 0, `step ${index} has a title`);
+  assert.ok(['client', 'server', 'lab'].includes(from), `step ${index} "${title}" is from "${from}"`);
+  return { index, title, from, hex, records };
+}
+
+async function clientHandshakeKind(page) {
+  const cells = page.locator('#client-state tr[data-key="handshakeKind"] td');
+  return (await cells.last().textContent()).trim();
+}
+
+/** Clicks Next until the last step, checking each step on the way; returns what it saw. */
+async function walkToEnd(page) {
+  const { total } = await progress(page);
+  assert.ok(total >= 2, `a run has several steps (data-total=${total})`);
+  const steps = [];
+  for (let { index } = await progress(page); index < total - 1; index += 1) {
+    steps.push(await readStep(page));
+    assert.equal(await page.locator('#next').isDisabled(), false, `Next is enabled at step ${index}`);
+    await page.locator('#next').click();
+    await waitForIndex(page, index + 1);
+  }
+  steps.push(await readStep(page));
+  assert.equal((await progress(page)).index, total - 1);
+  assert.equal(await page.locator('#next').isDisabled(), true, 'Next is disabled at the last step');
+  return steps;
+}
+
+/** Checks that a walk showed real traffic from both peers. */
+function assertRealTraffic(steps) {
+  assert.ok(steps.some((step) => step.from === 'client'), 'some step comes from the client');
+  assert.ok(steps.some((step) => step.from === 'server'), 'some step comes from the server');
+  assert.ok(
+    steps.some((step) => /[0-9a-f]{2}/i.test(step.hex) && step.records > 0),
+    'some step shows bytes and TLS records',
+  );
+}
+
+/**
+ * Sets a `<select>` and waits for the lab to re-run: `#lab-status` must pass through
+ * `loading` (seen by a MutationObserver, so a fast run cannot slip by) and settle again.
+ */
+async function chooseOption(page, selector, value) {
+  await page.evaluate(() => {
+    const status = document.querySelector('#lab-status');
+    const seen = [];
+    window.__sessionlabStates = seen;
+    window.__sessionlabObserver?.disconnect();
+    window.__sessionlabObserver = new MutationObserver((records) => {
+      for (const record of records) seen.push(record.oldValue, status.getAttribute('data-state'));
+    });
+    window.__sessionlabObserver.observe(status, {
+      attributes: true,
+      attributeFilter: ['data-state'],
+      attributeOldValue: true,
+    });
+  });
+  await page.locator(selector).selectOption(value);
+  await page.waitForFunction(() => window.__sessionlabStates.includes('loading'), null, {
+    timeout: STEP_TIMEOUT_MS,
+    polling: 50,
+  });
+  await waitUntilSettled(page);
+  assert.equal(await page.locator(selector).inputValue(), value, `${selector} keeps ${value}`);
+}
+
+/** Removes keyboard focus from controls, so arrow keys reach the document, not a `<select>`. */
+async function blurControls(page) {
+  await page.evaluate(() => document.activeElement?.blur());
+}
+
+test('the default run can be walked to the end and back', { timeout: TEST_TIMEOUT_MS }, async () => {
+  await withLab('desktop', async (page) => {
+    assert.equal((await progress(page)).index, 0, 'the lab opens at the first step');
+    assert.equal(await page.locator('#back').isDisabled(), true, 'Back is disabled at the first step');
+
+    const steps = await walkToEnd(page);
+    assertRealTraffic(steps);
+    assert.equal(await page.locator('#back').isDisabled(), false, 'Back is enabled at the last step');
+
+    await blurControls(page);
+    const { total } = await progress(page);
+    for (let index = total - 1; index > 0; index -= 1) {
+      await page.keyboard.press('ArrowLeft');
+      await waitForIndex(page, index - 1);
+    }
+    assert.equal(await page.locator('#back').isDisabled(), true, 'Back is disabled again at step 0');
+    assert.equal(await page.locator('#next').isDisabled(), false, 'Next is enabled at step 0');
+
+    await page.keyboard.press('ArrowRight');
+    await waitForIndex(page, 1);
+    await page.keyboard.press('ArrowLeft');
+    await waitForIndex(page, 0);
+  });
+});
+
+test('the last connection of the default run is resumed', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  await withLab('desktop', async (page) => {
+    const steps = await walkToEnd(page);
+    const resumedStep = steps.find((step) => /resum/i.test(step.title));
+    t.diagnostic(`a step about resumption: ${resumedStep ? `"${resumedStep.title}"` : 'none'}`);
+    assert.equal(await clientHandshakeKind(page), 'Resumed', 'client handshake kind at the last step');
+  });
+});
+
+test('every protocol version and certificate type runs to the end', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  await withLab('desktop', async (page) => {
+    for (const version of ['tls12', 'tls13']) {
+      for (const certificate of ['ecdsa-p256', 'ed25519', 'rsa-2048']) {
+        const started = Date.now();
+        if ((await page.locator('#opt-version').inputValue()) !== version) {
+          await chooseOption(page, '#opt-version', version);
+        }
+        if ((await page.locator('#opt-cert').inputValue()) !== certificate) {
+          await chooseOption(page, '#opt-cert', certificate);
+        }
+        const steps = await walkToEnd(page);
+        assertRealTraffic(steps);
+        t.diagnostic(`${version} + ${certificate}: ${steps.length} steps in ${Date.now() - started} ms`);
+      }
+    }
+  });
+});
+
+test('Reset returns to the first step', { timeout: TEST_TIMEOUT_MS }, async () => {
+  await withLab('desktop', async (page) => {
+    for (let index = 1; index <= 3; index += 1) {
+      await page.locator('#next').click();
+      await waitForIndex(page, index);
+    }
+    await page.locator('#reset').click();
+    await waitForIndex(page, 0);
+    await waitUntilSettled(page);
+    assert.equal(await page.locator('#back').isDisabled(), true, 'Back is disabled after Reset');
+  });
+});
+
+test('screenshots of the first and a middle step, desktop and phone', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  for (const kind of Object.keys(VIEWPORTS)) {
+    await withLab(kind, async (page) => {
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${kind}-first.png`) });
+      const { total } = await progress(page);
+      const middle = Math.floor(total / 2);
+      for (let index = 1; index <= middle; index += 1) {
+        await page.locator('#next').click();
+        await waitForIndex(page, index);
+      }
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${kind}-middle.png`) });
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      t.diagnostic(`${kind}: page is ${overflow > 0 ? `${overflow}px wider than` : 'no wider than'} the viewport`);
+    });
+  }
+});

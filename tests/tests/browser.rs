@@ -1,0 +1,99 @@
+//! Browser tests: the core compiled to wasm32, driven through its wasm-bindgen boundary in
+//! headless Chromium, exactly as the page drives it.
+#![cfg(target_arch = "wasm32")]
+
+use serde::Serialize as _;
+use sessionlab::wasm::WasmLab;
+use sessionlab_tests::{views_shape, GOLDEN_VIEW_SHAPE};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn view_json(lab: &WasmLab) -> serde_json::Value {
+    let view = match lab.view() {
+        Ok(view) => view,
+        Err(err) => panic!("view failed: {:?}", JsValue::from(err)),
+    };
+    match serde_wasm_bindgen::from_value(view) {
+        Ok(json) => json,
+        Err(err) => panic!("view is not plain JSON data: {err}"),
+    }
+}
+
+fn new_lab(options: JsValue) -> WasmLab {
+    match WasmLab::new(options) {
+        Ok(lab) => lab,
+        Err(err) => panic!("lab failed: {:?}", JsValue::from(err)),
+    }
+}
+
+#[wasm_bindgen_test]
+fn whole_session_runs_in_wasm_and_resumes() {
+    let mut lab = new_lab(JsValue::UNDEFINED);
+    let first = view_json(&lab);
+    let total = first["total"].as_u64().unwrap_or(0);
+    assert_eq!(first["current"]["title"], "ClientHello");
+    let mut moves = 0;
+    while lab.forward() {
+        moves += 1;
+    }
+    assert_eq!(moves + 1, total);
+    let last = view_json(&lab);
+    assert_eq!(last["current"]["client"]["handshakeKind"], "Resumed");
+    assert_eq!(last["current"]["server"]["sni"], "mybank.example");
+    // Every check in the run held: our decryption equals what rustls delivered.
+    for index in 0..total {
+        assert!(lab.seek(index as usize).is_ok());
+        let view = view_json(&lab);
+        let checks = view["current"]["checks"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            checks.iter().all(|c| c["ok"] == true),
+            "step {index}: {checks:?}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn view_has_the_same_shape_as_natively() {
+    let mut lab = new_lab(JsValue::UNDEFINED);
+    let first = view_json(&lab);
+    while lab.forward() {}
+    let last = view_json(&lab);
+    let golden: serde_json::Value = match serde_json::from_str(GOLDEN_VIEW_SHAPE) {
+        Ok(golden) => golden,
+        Err(err) => panic!("golden file is not JSON: {err}"),
+    };
+    assert_eq!(views_shape(&first, &last), golden);
+}
+
+#[wasm_bindgen_test]
+fn tls12_with_ed25519_runs_and_bad_options_are_refused() {
+    let options = match WasmLab::options_for_version(JsValue::from_str("tls12")) {
+        Ok(options) => options,
+        Err(err) => panic!("{:?}", JsValue::from(err)),
+    };
+    let mut json: serde_json::Value = serde_wasm_bindgen::from_value(options).unwrap_or_default();
+    json["certKey"] = "ed25519".into();
+    let js = match json.serialize(&serde_wasm_bindgen::Serializer::json_compatible()) {
+        Ok(js) => js,
+        Err(err) => panic!("{err}"),
+    };
+    let mut lab = new_lab(js);
+    while lab.forward() {}
+    let view = view_json(&lab);
+    assert_eq!(view["current"]["client"]["version"], "TLSv1_2");
+    assert_eq!(view["current"]["client"]["handshakeKind"], "Resumed");
+
+    json["clientSuites"] = serde_json::json!(["TLS13_AES_128_GCM_SHA256"]);
+    let bad = json
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL);
+    assert!(
+        WasmLab::new(bad).is_err(),
+        "a TLS 1.3 suite in a TLS 1.2 run is refused"
+    );
+}
