@@ -6,12 +6,15 @@
 //! wasm-bindgen.
 
 pub mod analysis;
+pub mod chapters;
 pub mod clock;
 pub mod dissect;
 pub mod engine;
 pub mod error;
+pub mod export;
 pub mod http;
 pub mod keys;
+pub mod observe;
 pub mod options;
 pub mod pki;
 pub mod records;
@@ -20,6 +23,7 @@ pub mod view;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 pub mod wire;
+pub mod wrapping;
 
 pub use engine::Lab;
 pub use error::Error;

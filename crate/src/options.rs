@@ -238,6 +238,8 @@ pub struct Catalogue {
     pub groups: Vec<Choice>,
     /// Every certificate key type.
     pub cert_keys: Vec<Choice>,
+    /// Every chapter of the session story.
+    pub chapters: Vec<crate::chapters::ChapterSummary>,
 }
 
 /// One value an option can take.
@@ -293,6 +295,7 @@ impl Catalogue {
                 .iter()
                 .map(|k| choice(k.key(), k.label()))
                 .collect(),
+            chapters: crate::chapters::all().iter().map(|c| c.summary()).collect(),
         }
     }
 }

@@ -18,6 +18,9 @@ use crate::Error;
 /// The name the server answers to and the client asks for.
 pub const SERVER_NAME: &str = "mybank.example";
 
+/// The subject of the lab's client certificate (mutual TLS).
+pub const CLIENT_NAME: &str = "alice (lab client certificate)";
+
 /// How long before the lab's start the server certificate became valid.
 pub const SERVER_CERT_VALID_BEFORE_EPOCH: u64 = 86_400;
 /// How long after the lab's start the server certificate stays valid: 90 days, so advancing the
@@ -34,6 +37,10 @@ pub struct Pki {
     pub server_chain: Vec<CertificateDer<'static>>,
     /// The server's private key, PKCS#8.
     server_key: Vec<u8>,
+    /// A client certificate chain the same CA signed, for mutual TLS.
+    pub client_chain: Vec<CertificateDer<'static>>,
+    /// The client certificate's private key, PKCS#8.
+    client_key: Vec<u8>,
     /// What the page shows about these certificates.
     pub summary: PkiSummary,
 }
@@ -92,10 +99,27 @@ impl Pki {
         server_params.not_after = at(not_after)?;
         let server_cert = server_params.signed_by(&server_key, &issuer)?;
 
+        // The client certificate never needs RSA: it shows mutual TLS, not key types.
+        let (client_key, _) = generate_key(match key_type {
+            CertKeyType::Ed25519 => CertKeyType::Ed25519,
+            CertKeyType::EcdsaP256 | CertKeyType::Rsa2048 => CertKeyType::EcdsaP256,
+        })?;
+        let mut client_params = CertificateParams::new(Vec::<String>::new())?;
+        client_params
+            .distinguished_name
+            .push(DnType::CommonName, CLIENT_NAME);
+        client_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        client_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        client_params.not_before = at(not_before)?;
+        client_params.not_after = at(not_after)?;
+        let client_cert = client_params.signed_by(&client_key, &issuer)?;
+
         Ok(Self {
             ca_cert: ca_cert.der().clone(),
             server_chain: vec![server_cert.der().clone(), ca_cert.der().clone()],
             server_key: server_key.serialize_der(),
+            client_chain: vec![client_cert.der().clone(), ca_cert.der().clone()],
+            client_key: client_key.serialize_der(),
             summary: PkiSummary {
                 ca_key: algorithm_label(ca_alg).to_owned(),
                 server_key: algorithm_label(server_alg).to_owned(),
@@ -109,6 +133,11 @@ impl Pki {
     /// The server's private key, as rustls takes it.
     pub fn server_private_key(&self) -> PrivateKeyDer<'static> {
         PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.server_key.clone()))
+    }
+
+    /// The client certificate's private key, as rustls takes it.
+    pub fn client_private_key(&self) -> PrivateKeyDer<'static> {
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.client_key.clone()))
     }
 }
 

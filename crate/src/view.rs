@@ -7,10 +7,11 @@
 use serde::Serialize;
 
 use crate::analysis::{Check, ConnectionAnalysis, OpenedRecordView, RecordAnalysis, StepAnalysis};
+use crate::chapters::ChapterSummary;
 use crate::clock;
 use crate::dissect::Field;
-use crate::engine::{Lab, Outcome, Side, Step};
-use crate::http::Exchange;
+use crate::engine::{Intervention, Lab, Outcome, Side, Step, Tables, Tampered};
+use crate::http::{ClientExchange, Exchange};
 use crate::options::Options;
 use crate::pki::PkiSummary;
 use crate::records::RecordFrame;
@@ -36,6 +37,110 @@ pub struct LabView {
     pub connections: Vec<ConnectionAnalysis>,
     /// The run's key log in NSS format, one line per secret (for export; never sent anywhere).
     pub key_log: Vec<String>,
+    /// The chapter being run.
+    pub chapter: ChapterSummary,
+    /// The learner's changes to this run (flipped bytes, clock jumps).
+    pub interventions: Vec<Intervention>,
+    /// The session layer's five functions, each with the first step of this run where it
+    /// happens.
+    pub functions: Vec<FunctionLink>,
+}
+
+/// One of the session layer's functions and where this run shows it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FunctionLink {
+    /// `establishment`, `maintenance`, `termination`, `synchronization` or `dialogControl`.
+    pub function: &'static str,
+    /// Its name for the page.
+    pub label: &'static str,
+    /// How this run performs it.
+    pub how: String,
+    /// The first step where it happens, if this run has one.
+    pub step: Option<usize>,
+}
+
+/// Finds, in this run, where each session-layer function happens.
+fn functions(lab: &Lab) -> Vec<FunctionLink> {
+    let steps = &lab.run().steps;
+    let messages = |i: usize| -> Vec<String> {
+        lab.analysis()
+            .get(i)
+            .map(|a| {
+                a.records
+                    .iter()
+                    .flat_map(|r| r.messages().to_vec())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let find = |pred: &dyn Fn(usize, &Step) -> bool| {
+        steps.iter().enumerate().position(|(i, s)| pred(i, s))
+    };
+    let handshake = find(&|i, _| messages(i).iter().any(|m| m == "ClientHello"));
+    let resumed = find(&|_, s| {
+        s.client.handshake_kind.as_deref() == Some("Resumed") && s.client.handshake_done
+    });
+    // The second HTTP response read on one connection.
+    let second_request = steps.iter().enumerate().position(|(i, s)| {
+        !s.client_http.is_empty()
+            && steps[..i]
+                .iter()
+                .any(|p| p.connection == s.connection && !p.client_http.is_empty())
+    });
+    let close = find(&|i, s| {
+        s.tampered.is_none() && messages(i).iter().any(|m| m.contains("close_notify"))
+    });
+    let range = find(&|_, s| {
+        s.server_http
+            .iter()
+            .any(|e| e.request_headers.lines().any(|l| l.starts_with("Range:")))
+    });
+    let key_update = find(&|i, _| messages(i).iter().any(|m| m == "KeyUpdate"));
+    let duplex = find(&|_, s| s.both_pending);
+    vec![
+        FunctionLink {
+            function: "establishment",
+            label: "Establishment",
+            how: "The TLS handshake agrees on keys and authenticates the server.".to_owned(),
+            step: handshake,
+        },
+        FunctionLink {
+            function: "maintenance",
+            label: "Maintenance",
+            how: if resumed.is_some() {
+                "Resumption reuses the session's secrets on a new connection; requests keep flowing over one session."
+            } else {
+                "Several requests flow over one TLS session, each record numbered."
+            }
+            .to_owned(),
+            step: resumed.or(second_request),
+        },
+        FunctionLink {
+            function: "termination",
+            label: "Termination",
+            how: "close_notify ends each direction with an authenticated signal.".to_owned(),
+            step: close,
+        },
+        FunctionLink {
+            function: "synchronization",
+            label: "Synchronization",
+            how: if range.is_some() {
+                "An HTTP Range request resumes a long transfer from its last checkpoint."
+            } else {
+                "KeyUpdate moves both sides to new keys at an agreed point."
+            }
+            .to_owned(),
+            step: range.or(key_update),
+        },
+        FunctionLink {
+            function: "dialogControl",
+            label: "Dialog control",
+            how: "TLS is full duplex: both sides may send at once, and each closes its own direction."
+                .to_owned(),
+            step: duplex.or(close),
+        },
+    ]
 }
 
 /// One step in brief.
@@ -81,9 +186,23 @@ pub struct StepView {
     /// Application data rustls released to the receiver, if any.
     pub delivered: Option<DeliveredView>,
     /// HTTP exchanges the server completed on this step.
-    pub exchanges: Vec<Exchange>,
-    /// The HTTP status the client read on this step.
-    pub response_status: Option<u16>,
+    pub server_http: Vec<Exchange>,
+    /// HTTP exchanges the client completed on this step.
+    pub client_http: Vec<ClientExchange>,
+    /// A byte flipped in flight.
+    pub tampered: Option<Tampered>,
+    /// This flight is an attacker's replay.
+    pub replay: bool,
+    /// Both sides had data to send when this flight left.
+    pub both_pending: bool,
+    /// Where each layer's session state lives after this step.
+    pub tables: Tables,
+    /// The flight is plain HTTP (no TLS).
+    pub plain: bool,
+    /// The chapter's narration for the scene this step begins.
+    pub scene_narration: Option<String>,
+    /// What the lab did, for a step that is not a flight.
+    pub event: Option<String>,
     /// The client's state after the step.
     pub client: EndpointState,
     /// The server's state after the step.
@@ -140,7 +259,7 @@ pub fn lab_view(lab: &Lab) -> LabView {
             index,
             connection: step.connection,
             from: step.from,
-            title: title_of(analysis),
+            title: step_title(step, Some(analysis)),
             byte_length: step.bytes.len(),
             outcome: outcome_kind(&step.outcome).to_owned(),
         })
@@ -161,6 +280,9 @@ pub fn lab_view(lab: &Lab) -> LabView {
         steps,
         current,
         connections: lab.connection_analysis().to_vec(),
+        chapter: lab.chapter().summary(),
+        interventions: lab.interventions().to_vec(),
+        functions: functions(lab),
         key_log: run
             .key_log
             .iter()
@@ -175,11 +297,10 @@ fn step_view(
     previous: Option<&Step>,
     analysis: Option<&StepAnalysis>,
 ) -> StepView {
-    let title = analysis.map(title_of).unwrap_or_default();
     let records: Vec<RecordView> = analysis
         .map(|a| a.records.iter().map(record_view).collect())
         .unwrap_or_default();
-    let to = step.from.peer();
+    let title = step_title(step, analysis);
     let changed = previous.map_or_else(Vec::new, |prev| {
         let mut changed = diff("client", &prev.client, &step.client);
         changed.extend(diff("server", &prev.server, &step.server));
@@ -193,101 +314,148 @@ fn step_view(
         index,
         connection: step.connection,
         from: step.from,
-        to,
-        narration: narrate(step, previous, &title, &records),
+        to: step.from.peer(),
+        scene_narration: step.narration.map(str::to_owned),
+        event: step.event.clone(),
+        narration: narrate(step, previous, &title, records.len()),
         title,
         hex: hex(&step.bytes),
+        plain: step.plain,
         records,
         outcome: step.outcome.clone(),
         delivered,
-        exchanges: step.exchanges.clone(),
-        response_status: step.response_status,
+        server_http: step.server_http.clone(),
+        client_http: step.client_http.clone(),
+        tampered: step.tampered,
+        replay: step.replay,
+        both_pending: step.both_pending,
         client: step.client.clone(),
         server: step.server.clone(),
         changed,
+        tables: step.tables.clone(),
         clock: clock::rfc3339(step.clock),
         checks: analysis.map(|a| a.checks.clone()).unwrap_or_default(),
     }
 }
 
-fn narrate(
-    step: &Step,
-    previous: Option<&Step>,
-    title: &str,
-    records: &[RecordView],
-) -> Vec<String> {
+/// What a step carried, in a few words.
+fn step_title(step: &Step, analysis: Option<&StepAnalysis>) -> String {
+    if step.from == Side::Lab {
+        return step.event.clone().unwrap_or_else(|| "Lab event".to_owned());
+    }
+    if step.replay {
+        return match step.from {
+            Side::Client => "Replayed copy of the client's first flight".to_owned(),
+            _ => "Server's answer to the replay".to_owned(),
+        };
+    }
+    if step.plain {
+        let text = String::from_utf8_lossy(&step.bytes);
+        return text.lines().next().unwrap_or_default().to_owned();
+    }
+    let title = analysis.map(title_of).unwrap_or_default();
+    if title.is_empty() {
+        step.event.clone().unwrap_or_default()
+    } else {
+        title
+    }
+}
+
+fn receiver_state(step: &Step) -> Option<&EndpointState> {
+    match step.from.peer() {
+        Side::Client => Some(&step.client),
+        Side::Server => Some(&step.server),
+        Side::Lab => None,
+    }
+}
+
+fn narrate(step: &Step, previous: Option<&Step>, title: &str, records: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(event) = &step.event {
+        lines.push(event.clone());
+    }
+    if step.from == Side::Lab {
+        return lines;
+    }
     let from = step.from.label();
-    let to = step.from.peer().label();
-    let mut lines = vec![format!(
-        "{from} → {to}: {} record{}, {} bytes on the wire ({title}).",
-        records.len(),
-        if records.len() == 1 { "" } else { "s" },
-        step.bytes.len(),
-    )];
-    if previous.is_none() && step.from == Side::Client {
+    let to = step.from.peer().label().to_lowercase();
+    if step.plain {
         lines.push(format!(
-            "Connection {} begins: the client opens a TLS session with its ClientHello.",
-            step.connection
+            "{from} → {}: {} bytes of plain HTTP. Anyone on the path reads them exactly as shown.",
+            step.from.peer().label(),
+            step.bytes.len()
+        ));
+    } else if !step.bytes.is_empty() {
+        lines.push(format!(
+            "{from} → {}: {records} record{}, {} bytes on the wire ({title}).",
+            step.from.peer().label(),
+            if records == 1 { "" } else { "s" },
+            step.bytes.len(),
         ));
     }
-    let receiver_state = match step.from.peer() {
-        Side::Client => &step.client,
-        Side::Server => &step.server,
+    if let Some(tampered) = &step.tampered {
+        lines.push(format!(
+            "In flight, byte {} was flipped from 0x{:02x} to 0x{:02x}.",
+            tampered.offset, tampered.before, tampered.after
+        ));
+    }
+    if step.both_pending {
+        lines.push(
+            "Both sides had something to send: the two directions are independent (full duplex)."
+                .to_owned(),
+        );
+    }
+    let Some(receiver) = receiver_state(step) else {
+        return lines;
     };
-    let was_done = previous.is_some_and(|prev| match step.from.peer() {
-        Side::Client => prev.client.handshake_done,
-        Side::Server => prev.server.handshake_done,
-    });
+    let was_done = previous
+        .and_then(receiver_state)
+        .is_some_and(|prev| prev.handshake_done);
     match &step.outcome {
-        Outcome::Delivered => {
-            if receiver_state.handshake_done && !was_done {
-                lines.push(format!(
-                    "The {} now considers the handshake complete ({} handshake, {}, {}).",
-                    to.to_lowercase(),
-                    receiver_state.handshake_kind.as_deref().unwrap_or("unknown"),
-                    receiver_state.version.as_deref().unwrap_or("?"),
-                    receiver_state.cipher_suite.as_deref().unwrap_or("?"),
-                ));
-            }
+        Outcome::Delivered if receiver.handshake_done && !was_done && !step.plain => {
+            lines.push(format!(
+                "The {to} now considers the handshake complete ({} handshake, {}, {}).",
+                receiver.handshake_kind.as_deref().unwrap_or("unknown"),
+                receiver.version.as_deref().unwrap_or("?"),
+                receiver.cipher_suite.as_deref().unwrap_or("?"),
+            ));
         }
+        Outcome::Delivered | Outcome::Event => {}
         Outcome::Rejected { error } => lines.push(format!(
-            "The {} rejected the flight: {error}. Its connection is over; rustls queues an alert to tell the {}.",
-            to.to_lowercase(),
+            "The {to} rejected the flight: {error}. Its connection is over; rustls queues an alert to tell the {}.",
             from.to_lowercase()
         )),
         Outcome::AlertReceived { alert } => lines.push(format!(
-            "The {} received the fatal alert {alert}; its connection is over.",
-            to.to_lowercase()
+            "The {to} received the fatal alert {alert}; its connection is over."
+        )),
+        Outcome::Truncated { error } => lines.push(format!(
+            "The transport ended without close_notify: {error}."
         )),
     }
-    if !step.delivered.is_empty() {
+    if !step.delivered.is_empty() && !step.plain {
         let first_line = String::from_utf8_lossy(&step.delivered)
             .lines()
             .next()
             .unwrap_or_default()
             .to_owned();
         lines.push(format!(
-            "rustls decrypted {} bytes of application data for the {}: \"{first_line}\".",
+            "rustls decrypted {} bytes of application data for the {to}: \"{first_line}\".",
             step.delivered.len(),
-            to.to_lowercase()
         ));
     }
-    if receiver_state.peer_closed && !previous.is_some_and(|p| peer_closed(p, step.from.peer())) {
+    for exchange in &step.server_http {
+        lines.push(format!("Server: {}", exchange.summary));
+    }
+    let previously_closed = previous
+        .and_then(receiver_state)
+        .is_some_and(|prev| prev.peer_closed);
+    if receiver.peer_closed && !previously_closed {
         lines.push(format!(
-            "The {} has received close_notify: the {} will send nothing more on this connection. TLS is full duplex, so the {} may still send until it closes too.",
-            to.to_lowercase(),
+            "The {to} has received close_notify: the {} will send nothing more on this connection. TLS is full duplex, so the {to} may still send until it closes too.",
             from.to_lowercase(),
-            to.to_lowercase()
         ));
     }
     lines
-}
-
-fn peer_closed(step: &Step, side: Side) -> bool {
-    match side {
-        Side::Client => step.client.peer_closed,
-        Side::Server => step.server.peer_closed,
-    }
 }
 
 fn outcome_kind(outcome: &Outcome) -> &'static str {
@@ -295,6 +463,8 @@ fn outcome_kind(outcome: &Outcome) -> &'static str {
         Outcome::Delivered => "delivered",
         Outcome::Rejected { .. } => "rejected",
         Outcome::AlertReceived { .. } => "alertReceived",
+        Outcome::Truncated { .. } => "truncated",
+        Outcome::Event => "event",
     }
 }
 

@@ -22,17 +22,38 @@ pub struct WasmLab {
 
 #[wasm_bindgen(js_class = Lab)]
 impl WasmLab {
-    /// Makes a lab from options as the page holds them (`undefined` for the defaults).
+    /// Makes a lab from options as the page holds them (`undefined` for the defaults), running
+    /// the chapter `chapter` (`undefined` for the whole session).
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<WasmLab, JsError> {
+    pub fn new(options: JsValue, chapter: Option<String>) -> Result<WasmLab, JsError> {
         let options: Options = if options.is_undefined() || options.is_null() {
             Options::default()
         } else {
-            serde_wasm_bindgen::from_value(options).map_err(|err| JsError::new(&err.to_string()))?
+            serde_wasm_bindgen::from_value(options)
+                .map_err(|err| JsError::new(&format!("options not understood: {err}")))?
         };
+        let chapter = chapter.as_deref().unwrap_or("whole-session");
         Ok(Self {
-            lab: Lab::new(options).map_err(to_js)?,
+            lab: Lab::with_chapter(options, chapter).map_err(to_js)?,
         })
+    }
+
+    /// Runs another chapter with the same options and certificates.
+    #[wasm_bindgen(js_name = setChapter)]
+    pub fn set_chapter(&mut self, chapter: &str) -> Result<(), JsError> {
+        self.lab.set_chapter(chapter).map_err(to_js)
+    }
+
+    /// Flips the byte at `offset` of step `step`'s flight in transit and runs the chapter again.
+    pub fn tamper(&mut self, step: usize, offset: usize) -> Result<(), JsError> {
+        self.lab.tamper(step, offset).map_err(to_js)
+    }
+
+    /// Moves the lab clock forward by `seconds` after the current step and runs the chapter
+    /// again.
+    #[wasm_bindgen(js_name = advanceClock)]
+    pub fn advance_clock(&mut self, seconds: u32) -> Result<(), JsError> {
+        self.lab.advance_clock(u64::from(seconds)).map_err(to_js)
     }
 
     /// The default options.
@@ -78,6 +99,18 @@ impl WasmLab {
     /// The view data for the page.
     pub fn view(&self) -> Result<JsValue, JsError> {
         to_value(&self.lab.view())
+    }
+
+    /// The wrapping of the HTTP `request` or `response` record, stage by stage, in the connection
+    /// the cursor is on (or the first that has one); `null` if no connection got that far.
+    pub fn wrapping(&self, which: &str) -> Result<JsValue, JsError> {
+        let which = crate::wrapping::Which::from_key(which)
+            .map_err(|err| JsError::new(&err.to_string()))?;
+        match crate::wrapping::wrapping(&self.lab, which) {
+            Ok(view) => to_value(&view),
+            Err(crate::wrapping::WrappingError::NotFound(_)) => Ok(JsValue::NULL),
+            Err(err) => Err(JsError::new(&err.to_string())),
+        }
     }
 }
 

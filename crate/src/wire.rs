@@ -16,8 +16,16 @@ impl Wire {
     /// The queue `sender` writes into.
     pub fn queue_mut(&mut self, sender: Side) -> &mut Vec<u8> {
         match sender {
-            Side::Client => &mut self.client_to_server,
+            Side::Client | Side::Lab => &mut self.client_to_server,
             Side::Server => &mut self.server_to_client,
+        }
+    }
+
+    /// What `sender` has put on the wire so far.
+    pub fn peek(&self, sender: Side) -> &[u8] {
+        match sender {
+            Side::Server => &self.server_to_client,
+            Side::Client | Side::Lab => &self.client_to_server,
         }
     }
 

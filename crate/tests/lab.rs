@@ -1,7 +1,12 @@
 //! The core's integration tests: whole runs of the lab, natively, with real rustls.
 
 use sessionlab::analysis::{analyse, Check};
-use sessionlab::engine::{execute, whole_session_script, Outcome, Side, Step};
+#[path = "lab/chapters.rs"]
+mod chapter_runs;
+
+use sessionlab::chapters;
+use sessionlab::engine::{execute, Outcome, Side, Step};
+use sessionlab::http::Request;
 use sessionlab::options::{Catalogue, CertKeyType, Options, TlsVersion};
 use sessionlab::pki::Pki;
 use sessionlab::{Error, Lab};
@@ -29,20 +34,11 @@ fn default_run_is_a_full_handshake_then_a_resumption() {
     let last_of = |steps: &[&Step]| steps.last().map(|s| s.client.clone());
 
     // TLS 1.3 full handshake: ClientHello; ServerHello..Finished; client Finished; tickets;
-    // request; response; close_notify each way.
-    assert_eq!(first.len(), 8, "flights of connection 1");
+    // login and its answer; request and response; close_notify each way.
+    assert_eq!(first.len(), 10, "flights of connection 1");
     assert_eq!(
         first.iter().map(|s| s.from).collect::<Vec<_>>(),
-        [
-            Side::Client,
-            Side::Server,
-            Side::Client,
-            Side::Server,
-            Side::Client,
-            Side::Server,
-            Side::Client,
-            Side::Server
-        ]
+        [Side::Client, Side::Server].repeat(5)
     );
     let client_after_first = last_of(&first);
     assert_eq!(
@@ -79,27 +75,37 @@ fn default_run_is_a_full_handshake_then_a_resumption() {
 #[test]
 fn server_receives_the_request_byte_exact_and_answers_200() {
     let lab = lab(Options::default());
-    let expected = b"GET /dashboard HTTP/1.1\r\nHost: mybank.example\r\n";
-    let to_server: Vec<&Step> = lab
+    let dashboards: Vec<&Step> = lab
         .run()
         .steps
         .iter()
-        .filter(|s| s.from == Side::Client && !s.delivered.is_empty())
+        .filter(|s| {
+            s.server_http
+                .iter()
+                .any(|e| e.request_line == "GET /dashboard HTTP/1.1")
+        })
         .collect();
-    assert_eq!(to_server.len(), 2, "one request per connection");
-    for step in to_server {
-        assert!(step.delivered.starts_with(expected));
-        assert!(step.delivered.ends_with(b"\r\n\r\n"));
-        assert_eq!(step.exchanges.len(), 1);
-        assert_eq!(step.exchanges[0].status, 200);
+    assert_eq!(dashboards.len(), 2, "one dashboard request per connection");
+    for step in dashboards {
+        // The cookie the client held when it sent the request.
+        let cookie = step
+            .tables
+            .cookies
+            .iter()
+            .find(|c| c.name == "session_id")
+            .map(|c| format!("session_id={}", c.value));
+        assert!(cookie.is_some(), "the client holds the login cookie");
+        let sent = Request::get("/dashboard").encode(cookie.as_deref()).bytes;
+        assert_eq!(step.delivered, sent, "server got exactly the request bytes");
+        assert_eq!(step.server_http[0].status, 200);
     }
     let statuses: Vec<u16> = lab
         .run()
         .steps
         .iter()
-        .filter_map(|s| s.response_status)
+        .flat_map(|s| s.client_http.iter().map(|e| e.response.status))
         .collect();
-    assert_eq!(statuses, [200, 200]);
+    assert_eq!(statuses, [303, 200, 200]);
 }
 
 #[test]
@@ -130,6 +136,9 @@ fn the_key_log_holds_five_tls13_secrets_per_connection() {
 #[test]
 fn every_option_combination_handshakes_or_ends_in_an_alert() {
     let catalogue = Catalogue::of_rustls();
+    let Some(whole_session) = chapters::by_id("whole-session") else {
+        panic!("the default chapter exists");
+    };
     for cert_key in CertKeyType::ALL {
         let pki = match Pki::generate(cert_key) {
             Ok(pki) => pki,
@@ -154,7 +163,7 @@ fn every_option_combination_handshakes_or_ends_in_an_alert() {
                     Ok(r) => r,
                     Err(err) => panic!("{what}: {err}"),
                 };
-                let run = match execute(&resolved, &pki, &whole_session_script()) {
+                let run = match execute(&resolved, &pki, &whole_session, &[]) {
                     Ok(run) => run,
                     Err(err) => panic!("{what}: {err}"),
                 };
@@ -181,8 +190,8 @@ fn every_option_combination_handshakes_or_ends_in_an_alert() {
                         .flat_map(|a| &a.checks)
                         .filter(|c| c.what.contains("rustls delivered"))
                         .count();
-                    // Request and response, on each of the two connections.
-                    assert_eq!(decryption_checks, 4, "{what}");
+                    // Login, request and their responses; then request and response.
+                    assert_eq!(decryption_checks, 6, "{what}");
                     assert!(
                         run.steps.iter().all(|s| s.outcome == Outcome::Delivered),
                         "{what}"
