@@ -22,7 +22,7 @@ fn view_json(lab: &WasmLab) -> serde_json::Value {
 }
 
 fn new_lab(options: JsValue) -> WasmLab {
-    match WasmLab::new(options) {
+    match WasmLab::new(options, None) {
         Ok(lab) => lab,
         Err(err) => panic!("lab failed: {:?}", JsValue::from(err)),
     }
@@ -93,7 +93,45 @@ fn tls12_with_ed25519_runs_and_bad_options_are_refused() {
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .unwrap_or(JsValue::NULL);
     assert!(
-        WasmLab::new(bad).is_err(),
+        WasmLab::new(bad, None).is_err(),
         "a TLS 1.3 suite in a TLS 1.2 run is refused"
     );
+}
+
+/// The outcome kinds and alerts of every step of `chapter`, walking it through the boundary.
+fn walk(chapter: &str) -> Vec<serde_json::Value> {
+    let mut lab = match WasmLab::new(JsValue::UNDEFINED, Some(chapter.to_owned())) {
+        Ok(lab) => lab,
+        Err(err) => panic!("{chapter}: {:?}", JsValue::from(err)),
+    };
+    let mut views = vec![view_json(&lab)["current"].clone()];
+    while lab.forward() {
+        views.push(view_json(&lab)["current"].clone());
+    }
+    views
+}
+
+#[wasm_bindgen_test]
+fn chapters_run_in_wasm_with_their_outcomes() {
+    let zero_rtt = walk("zero-rtt");
+    assert!(zero_rtt
+        .iter()
+        .any(|v| v["server"]["earlyData"] == "accepted" && v["replay"] == false));
+    assert!(zero_rtt.iter().any(|v| v["replay"] == true));
+
+    let terminate = walk("terminate");
+    let alerts: Vec<&serde_json::Value> = terminate
+        .iter()
+        .filter(|v| v["outcome"]["kind"] == "alertReceived")
+        .map(|v| &v["outcome"]["alert"])
+        .collect();
+    assert_eq!(alerts, [&serde_json::Value::from("BadRecordMac")]);
+
+    let expire = walk("expire");
+    let last = expire.last().cloned().unwrap_or_default();
+    assert_eq!(last["outcome"]["alert"], "CertificateExpired");
+    for view in expire.iter().chain(&terminate).chain(&zero_rtt) {
+        let checks = view["checks"].as_array().cloned().unwrap_or_default();
+        assert!(checks.iter().all(|c| c["ok"] == true), "{checks:?}");
+    }
 }
