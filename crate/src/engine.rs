@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::analysis::{self, RunAnalysis, StepAnalysis};
 use crate::chapters::{self, Chapter, Pump, TicketMode, IDLE_TIMEOUT_SECS};
 use crate::clock::LabClock;
+use crate::compare::{compare_versions, VersionComparison};
 use crate::http::{self, ClientExchange, Exchange, Interrupted, Request, Transport};
 use crate::keys::KeyLogEntry;
 use crate::observe::{ClientCacheState, ServerCacheState};
@@ -262,6 +263,7 @@ pub struct Lab {
     interventions: Vec<Intervention>,
     run: Run,
     analysis: RunAnalysis,
+    comparison: Option<VersionComparison>,
     cursor: usize,
 }
 
@@ -277,8 +279,10 @@ impl Lab {
         let chapter = chapter_for(chapter_id, &resolved)?;
         let pki = Pki::generate(resolved.cert_key)?;
         let run = execute(&resolved, &pki, &chapter, &[])?;
+        let comparison = comparison_for(&chapter, &options, &pki)?;
         Ok(Self {
             analysis: analysis::analyse(&run.steps, &run.key_log),
+            comparison,
             options,
             resolved,
             pki,
@@ -292,6 +296,7 @@ impl Lab {
     /// Switches to another chapter with the same options and certificates.
     pub fn set_chapter(&mut self, chapter_id: &str) -> Result<(), Error> {
         self.chapter = chapter_for(chapter_id, &self.resolved)?;
+        self.comparison = comparison_for(&self.chapter, &self.options, &self.pki)?;
         self.interventions.clear();
         self.rerun()?;
         self.cursor = 0;
@@ -316,6 +321,11 @@ impl Lab {
     /// The recorded run.
     pub fn run(&self) -> &Run {
         &self.run
+    }
+
+    /// TLS 1.3 and TLS 1.2 side by side, for the chapter that compares them.
+    pub fn version_comparison(&self) -> Option<&VersionComparison> {
+        self.comparison.as_ref()
     }
 
     /// The learner's changes to the run.
@@ -432,6 +442,19 @@ impl Lab {
     /// The view data the page renders.
     pub fn view(&self) -> LabView {
         view::lab_view(self)
+    }
+}
+
+/// The side-by-side of both versions, for the chapter that shows it.
+fn comparison_for(
+    chapter: &Chapter,
+    options: &Options,
+    pki: &Pki,
+) -> Result<Option<VersionComparison>, Error> {
+    if chapter.id == "establish" {
+        Ok(Some(compare_versions(options, pki)?))
+    } else {
+        Ok(None)
     }
 }
 

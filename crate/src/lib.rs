@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod chapters;
 pub mod clock;
+pub mod compare;
 pub mod dissect;
 pub mod engine;
 pub mod error;

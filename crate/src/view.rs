@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::analysis::{Check, ConnectionAnalysis, OpenedRecordView, RecordAnalysis, StepAnalysis};
 use crate::chapters::ChapterSummary;
 use crate::clock;
+use crate::compare::{connection_costs, ConnectionCost, VersionComparison};
 use crate::dissect::Field;
 use crate::engine::{Intervention, Lab, Outcome, Side, Step, Tables, Tampered};
 use crate::http::{ClientExchange, Exchange};
@@ -44,6 +45,10 @@ pub struct LabView {
     /// The session layer's five functions, each with the first step of this run where it
     /// happens.
     pub functions: Vec<FunctionLink>,
+    /// What each connection's handshake cost.
+    pub costs: Vec<ConnectionCost>,
+    /// TLS 1.3 and TLS 1.2 side by side (in the "establish" chapter).
+    pub version_comparison: Option<VersionComparison>,
 }
 
 /// One of the session layer's functions and where this run shows it.
@@ -283,6 +288,8 @@ pub fn lab_view(lab: &Lab) -> LabView {
         chapter: lab.chapter().summary(),
         interventions: lab.interventions().to_vec(),
         functions: functions(lab),
+        costs: connection_costs(&run.steps, lab.analysis()),
+        version_comparison: lab.version_comparison().cloned(),
         key_log: run
             .key_log
             .iter()

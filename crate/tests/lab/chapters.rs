@@ -406,3 +406,55 @@ fn learner_interventions_change_the_run() {
     assert_eq!(lab.run().steps[lab.cursor()].from, Side::Lab);
     assert_eq!(kinds(&lab), ["Full", "Full"]);
 }
+
+#[test]
+fn cost_table_counts_what_resumption_saves() {
+    let tls13 = run(TlsVersion::Tls13, "resume").view().costs;
+    assert_eq!(tls13.len(), 2);
+    let (full, resumed) = (&tls13[0], &tls13[1]);
+    assert_eq!((full.certificates, full.signatures), (1, 1));
+    assert_eq!((resumed.certificates, resumed.signatures), (0, 0));
+    // TLS 1.3 resumption with (EC)DHE still does a key exchange, and the same round trip.
+    assert_eq!((full.key_exchanges, resumed.key_exchanges), (1, 1));
+    assert_eq!(
+        full.round_trips_before_data,
+        resumed.round_trips_before_data
+    );
+    assert!(resumed.server_bytes * 3 < full.server_bytes);
+
+    let tls12 = run(TlsVersion::Tls12, "resume").view().costs;
+    let (full, resumed) = (&tls12[0], &tls12[1]);
+    assert_eq!(full.round_trips_before_data, Some(2));
+    assert_eq!(
+        resumed.round_trips_before_data,
+        Some(1),
+        "one round trip less"
+    );
+    assert_eq!(
+        resumed.key_exchanges, 0,
+        "TLS 1.2 resumption reuses the master secret"
+    );
+
+    let zero_rtt = run(TlsVersion::Tls13, "zero-rtt").view().costs;
+    assert_eq!(zero_rtt[1].round_trips_before_data, Some(0));
+}
+
+#[test]
+fn establish_compares_both_versions_for_the_same_settings() {
+    let view = run(TlsVersion::Tls13, "establish").view();
+    let Some(comparison) = view.version_comparison else {
+        panic!("the establish chapter compares versions");
+    };
+    let [tls13, tls12] = comparison.columns.as_slice() else {
+        panic!("two columns");
+    };
+    assert_eq!(tls13.cost.round_trips_before_data, Some(1));
+    assert_eq!(tls12.cost.round_trips_before_data, Some(2));
+    // TLS 1.3 encrypts the certificate; TLS 1.2 sends it in clear.
+    assert!(tls13.encrypted.iter().any(|m| m == "Certificate"));
+    assert!(tls12.in_clear.iter().any(|m| m == "Certificate"));
+    assert!(run(TlsVersion::Tls13, "resume")
+        .view()
+        .version_comparison
+        .is_none());
+}
