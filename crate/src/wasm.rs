@@ -1,5 +1,6 @@
-//! The browser boundary: one `#[wasm_bindgen]` type over the core. The only module that names
-//! wasm-bindgen or `JsValue`; errors become `JsError` here and nowhere else.
+//! The browser boundary: one `#[wasm_bindgen]` type over the core (plus `Bench`, the benchmark
+//! drivers `cargo xtask bench` runs in the page). The only module that names wasm-bindgen or
+//! `JsValue`; errors become `JsError` here and nowhere else.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -96,6 +97,18 @@ impl WasmLab {
         self.lab.reset().map_err(to_js)
     }
 
+    /// The run as a pcapng capture with the keys embedded, for Wireshark.
+    #[wasm_bindgen(js_name = exportPcapng)]
+    pub fn export_pcapng(&self) -> Result<Vec<u8>, JsError> {
+        crate::export::pcapng(self.lab.run()).map_err(to_js)
+    }
+
+    /// The run's key log in NSS format (`SSLKEYLOGFILE`).
+    #[wasm_bindgen(js_name = exportKeyLog)]
+    pub fn export_key_log(&self) -> String {
+        crate::export::key_log(self.lab.run())
+    }
+
     /// The view data for the page.
     pub fn view(&self) -> Result<JsValue, JsError> {
         to_value(&self.lab.view())
@@ -122,4 +135,71 @@ fn to_value<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
 
 fn to_js(err: crate::Error) -> JsError {
     JsError::new(&err.to_string())
+}
+
+/// The benchmark drivers of [`crate::bench`] in the page (`cargo xtask bench`), timed by a clock
+/// the page passes in — a function returning `performance.now()` — since the core reads none.
+#[wasm_bindgen(js_name = Bench)]
+pub struct WasmBench {
+    suite: crate::bench::Suite,
+}
+
+impl Default for WasmBench {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[wasm_bindgen(js_class = Bench)]
+impl WasmBench {
+    /// A bench with no certificates made yet (each key type's are made once, when first needed).
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> WasmBench {
+        Self {
+            suite: crate::bench::Suite::new(),
+        }
+    }
+
+    /// Every workload id (`handshake:…`, `records:…`, `lab:…`).
+    pub fn workloads() -> Vec<String> {
+        crate::bench::workload_ids()
+    }
+
+    /// Measures workload `id` in steady state (`samples` timed batches; labs: 1 + 5 made), and
+    /// returns the result line.
+    pub fn steady(
+        &mut self,
+        id: &str,
+        samples: u32,
+        clock: &js_sys::Function,
+    ) -> Result<String, JsError> {
+        let plan = crate::bench::plan_for(id, samples);
+        self.suite
+            .steady(id, &plan, &mut || read_clock(clock))
+            .map(|outcome| outcome.to_line())
+            .map_err(|err| JsError::new(&err.to_string()))
+    }
+
+    /// Times the first `count` iterations of workload `id`, each alone, and returns the result
+    /// line.
+    pub fn cold(
+        &mut self,
+        id: &str,
+        count: u32,
+        clock: &js_sys::Function,
+    ) -> Result<String, JsError> {
+        self.suite
+            .cold(id, count, &mut || read_clock(clock))
+            .map(|outcome| outcome.to_line())
+            .map_err(|err| JsError::new(&err.to_string()))
+    }
+}
+
+/// Calls the page's clock.
+fn read_clock(clock: &js_sys::Function) -> Result<f64, crate::bench::BenchError> {
+    clock
+        .call0(&JsValue::NULL)
+        .map_err(|err| crate::bench::BenchError::Clock(format!("{err:?}")))?
+        .as_f64()
+        .ok_or_else(|| crate::bench::BenchError::Clock("it returned no number".to_owned()))
 }
