@@ -719,10 +719,14 @@ fn plaintext_stage(version: TlsVersion, computed: &Computed, padding_len: usize)
                 title: "TLSInnerPlaintext = content ‖ content type ‖ padding".to_owned(),
                 explanation: vec![
                     "TLS 1.3 appends the real content type (23, application_data) to the content, then optional zero bytes of padding. Both get encrypted, so an eavesdropper cannot tell application data from handshake messages or alerts.".to_owned(),
-                    format!(
-                        "Padding hides the true length; rustls adds none here ({}).",
-                        bytes_word(padding_len)
-                    ),
+                    if padding_len == 0 {
+                        "Padding would hide the true length; the sender added none here, so the record's length gives away the message's.".to_owned()
+                    } else {
+                        format!(
+                            "Padding hides the true length: the sender added {} here (we read how many from the record we opened).",
+                            bytes_word(padding_len)
+                        )
+                    },
                 ],
                 rows: vec![row(
                     "TLSInnerPlaintext",
@@ -1011,10 +1015,10 @@ fn aad_stage(suite: CipherSuite, seq: u64, computed: &Computed) -> Stage {
                     "additional data",
                     None,
                     vec![
-                        part(format!("sequence number {seq}"), PartKind::Seq, &aad[..8]),
-                        part("type 23", PartKind::Header, &aad[8..9]),
-                        part("version 0303", PartKind::Header, &aad[9..11]),
-                        part(format!("length {}", computed.content.len()), PartKind::Header, &aad[11..]),
+                        part(format!("sequence number {seq}"), PartKind::Seq, aad.get(..8).unwrap_or_default()),
+                        part("type 23", PartKind::Header, aad.get(8..9).unwrap_or_default()),
+                        part("version 0303", PartKind::Header, aad.get(9..11).unwrap_or_default()),
+                        part(format!("length {}", computed.content.len()), PartKind::Header, aad.get(11..).unwrap_or_default()),
                     ],
                 )],
             }

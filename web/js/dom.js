@@ -1,5 +1,7 @@
 // Small DOM helpers. Every value from the lab is inserted as text, never parsed as HTML.
 
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
 /** Creates an element with attributes and children (strings become text nodes). */
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
@@ -26,5 +28,59 @@ export function byId(id) {
 
 /** Replaces all children of `element`. */
 export function fill(element, ...children) {
-  element.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined));
+  element.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+}
+
+/** Splits a hex string into its byte pairs. */
+export function hexPairs(hex) {
+  return hex.match(/../g) ?? [];
+}
+
+/** Hex with a space between bytes, for reading. */
+export function spacedHex(hex) {
+  return hexPairs(hex).join(' ');
+}
+
+/** "1 byte", "2 bytes". */
+export function bytesWord(count) {
+  return count === 1 ? '1 byte' : `${count} bytes`;
+}
+
+// Small marks drawn as SVG: the page's fonts have no emoji.
+const ICONS = {
+  check: ['M3 8.5l3.2 3.2L13 4.8'],
+  cross: ['M4 4l8 8', 'M12 4l-8 8'],
+  lock: ['M4.5 7.5h7v6h-7z', 'M6 7.5V5.5a2 2 0 0 1 4 0v2'],
+  open: ['M4.5 7.5h7v6h-7z', 'M6 7.5V5.5a2 2 0 0 1 4 0'],
+  warn: ['M8 2.5l6 11H2z', 'M8 6.5v3.5', 'M8 11.8v.2'],
+  arrow: ['M8 2.5v10.5', 'M4 9l4 4 4-4'],
+};
+
+/** An inline SVG mark; decorative (the text next to it says the same). */
+export function icon(name, extraClass = '') {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 16 16');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  svg.setAttribute('class', `icon icon-${name} ${extraClass}`.trim());
+  for (const d of ICONS[name] ?? []) {
+    const path = document.createElementNS(SVG_NS, 'path');
+    path.setAttribute('d', d);
+    svg.append(path);
+  }
+  return svg;
+}
+
+/** Text only screen readers hear. */
+export function srOnly(text) {
+  return h('span', { class: 'sr-only' }, text);
+}
+
+/** Scrolls `container` (not the page) just enough to show `element`. */
+export function scrollIntoContainer(container, element) {
+  if (!container || !element) return;
+  const box = container.getBoundingClientRect();
+  const target = element.getBoundingClientRect();
+  if (target.top < box.top) container.scrollTop -= box.top - target.top + 4;
+  else if (target.bottom > box.bottom) container.scrollTop += target.bottom - box.bottom + 4;
 }

@@ -1,8 +1,12 @@
 // The page's controller: loads the WebAssembly core, keeps one lab, turns clicks and keys into
 // calls on it, and re-renders from its view data. No TLS logic lives here.
 
-import { byId } from './dom.js';
+import { byId, fill, h } from './dom.js';
+import { renderKeySchedule } from './keys.js';
 import { renderOptions, renderStatus, renderView } from './render.js';
+import { renderWrapping } from './wrapping.js';
+
+const TABS = ['session', 'keys', 'wrapping'];
 
 const page = {
   core: null,
@@ -10,6 +14,13 @@ const page = {
   catalogue: null,
   options: null,
   instance: 0,
+  // Bumped for every new run (new options, Reset), so cached panels know to redraw.
+  run: 0,
+  tab: 'session',
+  // The eavesdropper's view first: the learner sees what the network sees, then opens it.
+  lens: 'wire',
+  which: 'request',
+  drawn: { keys: null, wrapping: null },
 };
 
 /** Loads (or, after a crash, re-loads as a fresh instance) the wasm-bindgen module. */
@@ -45,9 +56,52 @@ async function guarded(action) {
   }
 }
 
+function seek(index) {
+  return guarded(() => {
+    page.lab.seek(index);
+    render();
+  });
+}
+
+/** Draws the key-schedule panel if it is showing and what it shows changed. */
+function renderKeysPanel(view) {
+  const key = `${page.run}:${view.current?.connection}`;
+  if (page.tab !== 'keys' || page.drawn.keys === key) return;
+  page.drawn.keys = key;
+  renderKeySchedule(byId('key-schedule'), view);
+}
+
+/** Draws the wrapping panel if it is showing and what it shows changed. */
+function renderWrappingPanel(view) {
+  const key = `${page.run}:${page.which}:${view.current?.connection}`;
+  if (page.tab !== 'wrapping' || page.drawn.wrapping === key) return;
+  page.drawn.wrapping = key;
+  const container = byId('wrapping');
+  let wrapping;
+  try {
+    wrapping = page.lab.wrapping(page.which);
+  } catch (error) {
+    if (error instanceof WebAssembly.RuntimeError) throw error;
+    fill(container, h('p', { class: 'open-error', role: 'alert' },
+      h('strong', {}, 'The wrapping could not be computed: '),
+      error instanceof Error ? error.message : String(error)));
+    return;
+  }
+  renderWrapping(container, wrapping, {
+    which: page.which,
+    onSeek: (step) => {
+      selectTab('session');
+      seek(step);
+    },
+  });
+}
+
 function render() {
   if (!page.lab) return;
-  renderView(page.lab.view(), (index) => guarded(() => { page.lab.seek(index); render(); }));
+  const view = page.lab.view();
+  renderView(view, seek, { lens: page.lens });
+  renderKeysPanel(view);
+  renderWrappingPanel(view);
 }
 
 /** Makes a new lab for `options` (new certificates, new run) and shows its first step. */
@@ -63,6 +117,7 @@ async function build(options) {
     page.lab?.free();
     page.lab = lab;
     page.options = options;
+    page.run += 1;
     renderOptions(page.catalogue, options);
     byId('pki-note').textContent =
       `Certificates made and the whole session run in ${elapsed.toFixed(0)} ms in this browser.`;
@@ -91,17 +146,64 @@ function step(direction) {
   });
 }
 
+/** Shows one of the views; `focus` moves the keyboard focus to its tab. */
+function selectTab(name, { focus = false } = {}) {
+  page.tab = name;
+  for (const tab of TABS) {
+    const button = byId(`tab-${tab}`);
+    const selected = tab === name;
+    button.setAttribute('aria-selected', String(selected));
+    button.tabIndex = selected ? 0 : -1;
+    byId(`panel-${tab}`).hidden = !selected;
+    if (selected && focus) button.focus();
+  }
+  const hash = name === 'session' ? '' : `#${name}`;
+  if (window.location.hash !== hash) {
+    window.history.replaceState(null, '', hash || window.location.pathname + window.location.search);
+  }
+  if (page.lab) guarded(render);
+}
+
+/** Whether an arrow key belongs to the element that has focus rather than to stepping. */
+function ownsArrows(target) {
+  return target instanceof Element
+    && (target.closest('[data-arrows]') !== null
+      || target instanceof HTMLSelectElement
+      || target instanceof HTMLInputElement
+      || target instanceof HTMLTextAreaElement);
+}
+
 function wire() {
   byId('next').addEventListener('click', () => step(1));
   byId('back').addEventListener('click', () => step(-1));
   byId('reset').addEventListener('click', () => guarded(() => {
     page.lab.reset();
+    page.run += 1;
     render();
     renderStatus('ready', 'Ready: the session ran again with fresh keys.');
   }));
   byId('options').addEventListener('change', () => build(optionsFromForm()));
+  byId('lens').addEventListener('change', (event) => {
+    page.lens = event.target.value;
+    guarded(render);
+  });
+  byId('which').addEventListener('change', (event) => {
+    page.which = event.target.value;
+    guarded(render);
+  });
+  for (const tab of TABS) {
+    byId(`tab-${tab}`).addEventListener('click', () => selectTab(tab));
+  }
+  document.querySelector('[role="tablist"]').addEventListener('keydown', (event) => {
+    const moves = { ArrowRight: 1, ArrowLeft: -1, Home: -TABS.length, End: TABS.length };
+    if (!(event.key in moves)) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const index = Math.min(TABS.length - 1, Math.max(0, TABS.indexOf(page.tab) + moves[event.key]));
+    selectTab(TABS[index], { focus: true });
+  });
   document.addEventListener('keydown', (event) => {
-    if (event.target instanceof HTMLSelectElement || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (ownsArrows(event.target) || event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.key === 'ArrowRight') { event.preventDefault(); step(1); }
     if (event.key === 'ArrowLeft') { event.preventDefault(); step(-1); }
   });
@@ -115,6 +217,8 @@ async function main() {
     return;
   }
   wire();
+  const fromHash = window.location.hash.slice(1);
+  if (TABS.includes(fromHash)) selectTab(fromHash);
   await build(page.core.Lab.defaultOptions());
 }
 

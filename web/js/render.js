@@ -1,7 +1,9 @@
 // Renders the lab's view data. Everything shown is a value the core computed; this module only
 // lays it out.
 
-import { byId, fill, h } from './dom.js';
+import { renderChecks } from './checks.js';
+import { byId, fill, h, icon } from './dom.js';
+import { renderFlight } from './flight.js';
 
 const STATE_ROWS = [
   ['handshakeDone', 'Handshake complete'],
@@ -17,19 +19,11 @@ const STATE_ROWS = [
   ['error', 'Error'],
 ];
 
-/** Formats bytes given as hex into offset-prefixed rows of 16. */
-export function hexDump(hex) {
-  const rows = [];
-  for (let offset = 0; offset * 2 < hex.length; offset += 16) {
-    const chunk = hex.slice(offset * 2, (offset + 16) * 2);
-    const bytes = chunk.match(/../g) ?? [];
-    rows.push(`${offset.toString(16).padStart(4, '0')}  ${bytes.join(' ')}`);
-  }
-  return rows.join('\n');
-}
+const SIDES = { client: 'Client', server: 'Server', lab: 'Lab' };
+const BADGES = { rejected: 'rejected', alertReceived: 'fatal alert received', truncated: 'truncated' };
 
 function sideLabel(side) {
-  return side === 'client' ? 'Client' : 'Server';
+  return SIDES[side] ?? String(side);
 }
 
 function valueText(value) {
@@ -59,7 +53,7 @@ export function renderTimeline(view, onSeek) {
       items.push(h('li', { class: 'connection-break' }, `Connection ${connection}`));
     }
     const current = step.index === view.cursor;
-    const arrow = step.from === 'client' ? 'Client → Server' : 'Server → Client';
+    const arrow = { client: 'Client → Server', server: 'Server → Client' }[step.from] ?? 'Lab event';
     items.push(
       h('li', { class: `step from-${step.from}${current ? ' current' : ''}` },
         h('button', {
@@ -71,49 +65,96 @@ export function renderTimeline(view, onSeek) {
         h('span', { class: 'arrow' }, arrow),
         h('span', { class: 'title' }, step.title),
         h('span', { class: 'size' }, `${step.byteLength} B`),
-        step.outcome !== 'delivered' ? h('span', { class: 'badge' }, step.outcome) : null)),
+        BADGES[step.outcome] ? h('span', { class: 'badge' }, BADGES[step.outcome]) : null)),
     );
   }
   fill(byId('timeline'), items);
   byId('timeline').querySelector('.current')?.scrollIntoView({ block: 'nearest' });
 }
 
-/** The current flight: narration, records, delivered plaintext and bytes. */
-export function renderStep(step) {
-  byId('step-from').textContent = sideLabel(step.from);
+/** The current flight: narration, checks, records, delivered plaintext and bytes. */
+export function renderStep(step, { lens, version }) {
+  const event = step.from === 'lab';
+  byId('step-from').textContent = event ? 'Lab event' : sideLabel(step.from);
   byId('step-from').dataset.side = step.from;
+  byId('step-arrow').hidden = event;
   byId('step-to').textContent = sideLabel(step.to);
   byId('step-connection').textContent = String(step.connection);
   byId('step-clock').textContent = `lab clock ${step.clock}`;
   byId('step-title').textContent = step.title;
+  byId('brace-legend').hidden = !step.title.includes('{');
   fill(byId('narration'), step.narration.map((line) => h('p', {}, line)));
+
+  const scene = byId('scene-narration');
+  scene.hidden = !step.sceneNarration;
+  scene.textContent = step.sceneNarration ?? '';
 
   const outcome = byId('step-outcome');
   outcome.dataset.kind = step.outcome.kind;
+  outcome.hidden = step.outcome.kind === 'event';
   outcome.textContent = {
-    delivered: 'Delivered: the receiver accepted every record.',
+    delivered: step.records.length > 0 ? 'Delivered: the receiver accepted every record.' : 'Delivered.',
     rejected: `Rejected: ${step.outcome.error}`,
     alertReceived: `Fatal alert received: ${step.outcome.alert}`,
+    truncated: `Truncated: ${step.outcome.error}`,
   }[step.outcome.kind] ?? step.outcome.kind;
+
+  const tamper = byId('tamper-note');
+  tamper.hidden = !step.tampered;
+  tamper.textContent = step.tampered
+    ? `An attacker on the path flipped byte ${step.tampered.offset} of this flight: 0x${hexByte(step.tampered.before)} was sent, 0x${hexByte(step.tampered.after)} arrived. It is marked in the bytes below.`
+    : '';
+
+  let emptyText = null;
+  if (step.records.length > 0) emptyText = 'Nothing protected in this flight, so nothing to verify against rustls yet: every byte is in the clear.';
+  else if (step.plain) emptyText = 'Plain HTTP: nothing is protected, so there is nothing to verify.';
+  fill(byId('step-checks'), renderChecks(step.checks, { emptyText, heading: 'What we verified about this step' }));
+  byId('records-section').hidden = step.records.length === 0;
 
   fill(byId('records').querySelector('tbody'), step.records.map((record, i) =>
     h('tr', { class: `record${record.encrypted ? ' encrypted' : ''}` },
-      h('td', {}, String(i + 1)),
-      h('td', {}, `${record.contentTypeName} (${record.contentType})`),
-      h('td', {}, `${record.versionName} (0x${record.legacyVersion.toString(16).padStart(4, '0')})`),
-      h('td', {}, String(record.length)),
-      h('td', {}, `${record.start}–${record.end - 1}${record.truncated ? ' (truncated)' : ''}`),
-      h('td', {}, record.encrypted ? `🔒 ${record.carries}` : record.carries))));
+      h('td', { 'data-label': '#' }, String(i + 1)),
+      h('td', { 'data-label': 'Type' }, `${record.contentTypeName} (${record.contentType})`),
+      h('td', { 'data-label': 'Version' }, `${record.versionName} (0x${record.legacyVersion.toString(16).padStart(4, '0')})`),
+      h('td', { 'data-label': 'Length' }, String(record.length)),
+      h('td', { 'data-label': 'Bytes' }, `${record.start}–${record.end - 1}${record.truncated ? ' (truncated)' : ''}`),
+      h('td', { 'data-label': 'Carries' }, record.encrypted
+        ? [icon('lock'), h('span', { class: 'sr-only' }, 'encrypted: '), record.opened ? `{${record.carries}}` : 'encrypted record']
+        : record.carries))));
 
   const deliveredBox = byId('delivered-box');
   deliveredBox.hidden = !step.delivered;
+  byId('delivered-how').textContent = step.plain ? 'Delivered in clear to the' : 'Decrypted by rustls for the';
   byId('delivered-to').textContent = step.to;
   byId('delivered').textContent = step.delivered ? step.delivered.text : '';
 
-  byId('byte-count').textContent = `(${step.hex.length / 2} bytes)`;
-  const hex = byId('step-hex');
-  hex.textContent = hexDump(step.hex);
-  hex.dataset.hex = step.hex;
+  const encrypted = step.records.filter((record) => record.encrypted).length;
+  const byteCount = step.hex.length / 2;
+  byId('bytes-section').hidden = byteCount === 0;
+  byId('byte-count').textContent = `(${byteCount} bytes, ${step.records.length} record${step.records.length === 1 ? '' : 's'})`;
+  byId('lens').hidden = encrypted === 0;
+  byId('hex-legend').hidden = step.records.length === 0;
+  let note;
+  if (step.records.length === 0) {
+    note = step.plain
+      ? 'Plain HTTP, no TLS: every byte is readable by anyone on the path.'
+      : 'These bytes belong to no connection whose keys we hold.';
+  } else if (encrypted === 0) {
+    note = 'No record of this flight is encrypted: the eavesdropper sees exactly what the receiver sees.';
+  } else if (lens === 'decrypted') {
+    note = `Under ${encrypted === 1 ? 'the encrypted record' : `each of the ${encrypted} encrypted records`}: what we decrypted with the keys from rustls' key log.`;
+  } else {
+    note = `${encrypted === 1 ? 'One record is' : `${encrypted} records are`} encrypted: an eavesdropper sees only the header, ciphertext and tag.`;
+  }
+  byId('lens-note').textContent = note;
+  const bytes = byId('step-hex');
+  bytes.dataset.hex = step.hex;
+  bytes.dataset.lens = lens;
+  renderFlight(bytes, step, { decrypted: lens === 'decrypted', version });
+}
+
+function hexByte(value) {
+  return value.toString(16).padStart(2, '0');
 }
 
 /** Both endpoints' state after the step; rows that changed at this step are marked. */
@@ -141,13 +182,13 @@ export function renderPki(pki) {
     h('tr', {}, h('th', { scope: 'row' }, label), h('td', {}, value))));
 }
 
-/** Everything that depends on the view. */
-export function renderView(view, onSeek) {
+/** Everything on the session view that depends on the view data. */
+export function renderView(view, onSeek, { lens }) {
   renderProgress(view);
   renderTimeline(view, onSeek);
   renderPki(view.pki);
   if (view.current) {
-    renderStep(view.current);
+    renderStep(view.current, { lens, version: view.options.version });
     renderState(view.current);
   }
 }

@@ -1,0 +1,124 @@
+// The current flight's bytes, record by record: each record's hex and field tree, and, in the
+// decrypted view, under each protected record the plaintext we opened with our own keys.
+
+import { bytesWord, fill, h, icon, spacedHex } from './dom.js';
+import { createInspector } from './inspector.js';
+
+function rangeText(start, end) {
+  return end - start === 1 ? `byte ${start}` : `bytes ${start}–${end - 1}`;
+}
+
+function titleOf(record) {
+  return record.opened ? `{${record.carries}}` : record.carries;
+}
+
+/** One row of a definition list. */
+function pair(term, ...definition) {
+  return [h('dt', {}, term), h('dd', {}, ...definition)];
+}
+
+function finishedBlock(finished) {
+  const sender = finished.sender === 'clientToServer' ? 'client' : 'server';
+  return h('div', { class: `finished-check ${finished.matches ? 'ok' : 'failed'}` },
+    h('p', {},
+      icon(finished.matches ? 'check' : 'cross'),
+      h('strong', {}, finished.matches ? 'Finished verified: ' : 'Finished does NOT match: '),
+      `we recomputed the ${sender}'s verify_data from the handshake transcript, and it ${finished.matches ? 'equals' : 'differs from'} what the message carries.`),
+    h('dl', { class: 'kv' },
+      pair('formula', h('code', {}, finished.formula)),
+      pair('transcript hash', h('code', { class: 'hexstr' }, spacedHex(finished.transcriptHash))),
+      pair('we computed', h('code', { class: 'hexstr' }, spacedHex(finished.expected))),
+      pair('the message carries', h('code', { class: 'hexstr' }, spacedHex(finished.received)))));
+}
+
+function openedBlock(record, index, version) {
+  const opened = record.opened;
+  const plaintextLength = opened.plaintext.length / 2;
+  const tls13 = version === 'tls13';
+  const typeText = `${opened.contentTypeName} (${opened.contentType})`;
+  return h('section', { class: 'opened', 'aria-label': `Record ${index + 1} decrypted` },
+    h('h4', { class: 'opened-title' },
+      icon('open'),
+      `Record ${index + 1} decrypted: ${titleOf(record)}`),
+    h('dl', { class: 'kv opened-meta' },
+      pair('keys', `${opened.epoch}`),
+      pair('sequence number', String(opened.seq)),
+      pair(tls13 ? 'real content type' : 'content type',
+        typeText,
+        tls13 ? h('span', { class: 'note' }, ' — hidden inside the encryption; the header says application_data (23)') : null),
+      tls13 ? pair('padding', bytesWord(opened.padding)) : null,
+      pair(tls13 ? 'TLSInnerPlaintext' : 'plaintext',
+        tls13
+          ? `${bytesWord(plaintextLength)}: content ‖ content type ‖ padding`
+          : bytesWord(plaintextLength))),
+    createInspector({
+      hex: opened.plaintext,
+      base: 0,
+      fields: opened.fields,
+      label: `Record ${index + 1} decrypted`,
+      plaintext: tls13,
+      openDepth: 1,
+    }),
+    opened.finished ? finishedBlock(opened.finished) : null,
+    h('details', { class: 'how-opened' },
+      h('summary', {}, 'How we opened it: nonce, additional data, tag'),
+      h('dl', { class: 'kv' },
+        pair('nonce', h('code', { class: 'hexstr' }, spacedHex(opened.nonce))),
+        pair('additional data', h('code', { class: 'hexstr' }, spacedHex(opened.aad))),
+        pair('tag (verified)', h('code', { class: 'hexstr' }, spacedHex(opened.tag)))),
+      h('ol', { class: 'stages' }, opened.stages.map((stage) => h('li', {}, stage)))));
+}
+
+function recordBlock(step, record, index, { decrypted, version }) {
+  const count = step.records.length;
+  const hex = step.hex.slice(record.start * 2, record.end * 2);
+  const header = h('header', { class: 'record-head' },
+    h('h4', {},
+      record.encrypted ? icon('lock') : null,
+      `Record ${index + 1} of ${count}: `,
+      h('span', { class: 'record-carries' }, decrypted || !record.encrypted ? titleOf(record) : 'encrypted record')),
+    h('p', { class: 'note' },
+      `${record.contentTypeName} (${record.contentType}) · ${record.versionName} · ${bytesWord(record.end - record.start)}, ${rangeText(record.start, record.end)} of the flight`,
+      record.truncated ? ' · truncated' : ''));
+  const parts = [header,
+    createInspector({
+      hex,
+      base: record.start,
+      fields: record.fields,
+      label: `Record ${index + 1} on the wire`,
+      openDepth: 2,
+    })];
+  if (record.encrypted && !decrypted) {
+    parts.push(h('p', { class: 'eavesdropper-note' },
+      icon('lock'),
+      'This is all an eavesdropper gets: the 5-byte header and bytes indistinguishable from random. ',
+      record.opened ? 'Choose “Decrypted with the keys” above to open it.' : ''));
+  }
+  if (decrypted && record.opened) parts.push(openedBlock(record, index, version));
+  if (record.openError) {
+    parts.push(h('p', { class: 'open-error', role: 'alert' },
+      icon('cross'), h('strong', {}, 'We could not open this record: '), record.openError));
+  }
+  return h('article', { class: `record-block${record.encrypted ? ' encrypted' : ''}` }, parts);
+}
+
+/** The whole flight as bare bytes, for flights that are not TLS records (plain HTTP, replays). */
+function bareBlock(step) {
+  return h('article', { class: 'record-block' },
+    createInspector({ hex: step.hex, base: 0, fields: [], label: 'The flight' }));
+}
+
+/** Fills `container` with the flight's records, in the eavesdropper's or the decrypted view. */
+export function renderFlight(container, step, { decrypted, version }) {
+  if (step.records.length === 0) {
+    fill(container, step.hex.length > 0 ? bareBlock(step) : null);
+  } else {
+    fill(container, step.records.map((record, index) =>
+      recordBlock(step, record, index, { decrypted, version })));
+  }
+  if (step.tampered) {
+    for (const element of container.querySelectorAll(`.inspector-hex [data-offset="${step.tampered.offset}"]`)) {
+      if (!element.closest('.opened')) element.classList.add('tampered');
+    }
+  }
+}
