@@ -6,6 +6,7 @@
 //! wasm-bindgen.
 
 pub mod analysis;
+pub mod bench;
 pub mod chapters;
 pub mod clock;
 pub mod compare;

@@ -3,6 +3,7 @@
 //! Everything a developer or CI does goes through here, so that one command installs the
 //! tools, builds the site, serves it, or runs every test, the same way on every machine.
 
+mod bench;
 mod dist;
 mod e2e;
 mod error;
@@ -33,7 +34,12 @@ commands:
                          --only runs just the named stages (comma-separated or repeated)
   test --list            list the test stages
   e2e [--dist DIR]       run only the end-to-end test against an already built site
-                         (default dist/)";
+                         (default dist/)
+  bench [--dist DIR] [--samples N]
+                         time the lab natively and in headless Chromium and print one
+                         table (builds the site into target/bench-dist/ unless --dist
+                         names a built one; N timed samples per handshake or record
+                         workload, default 200)";
 
 /// The port `serve` listens on unless told otherwise.
 const DEFAULT_PORT: u16 = 8080;
@@ -48,6 +54,7 @@ enum Task {
     Test { only: Vec<String> },
     ListStages,
     EndToEnd { dist: Option<PathBuf> },
+    Bench(bench::Settings),
 }
 
 fn parse(arguments: &[String]) -> Result<Task, Error> {
@@ -123,6 +130,33 @@ fn parse(arguments: &[String]) -> Result<Task, Error> {
             }
             Task::EndToEnd { dist }
         }
+        "bench" => {
+            let mut settings = bench::Settings::default();
+            while let Some(option) = options.next() {
+                match option.as_str() {
+                    "--dist" => {
+                        let value = options
+                            .next()
+                            .ok_or_else(|| Error::Usage("--dist needs a folder".to_owned()))?;
+                        settings.dist = Some(PathBuf::from(value));
+                    }
+                    "--samples" => {
+                        let value = options
+                            .next()
+                            .ok_or_else(|| Error::Usage("--samples needs a number".to_owned()))?;
+                        settings.samples = value
+                            .parse()
+                            .ok()
+                            .filter(|samples| *samples > 0)
+                            .ok_or_else(|| {
+                                Error::Usage(format!("--samples: `{value}` is not a count"))
+                            })?;
+                    }
+                    other => return Err(unknown_option("bench", other)),
+                }
+            }
+            Task::Bench(settings)
+        }
         other => return Err(Error::Usage(format!("unknown command `{other}`"))),
     };
     Ok(task)
@@ -159,6 +193,10 @@ fn execute(task: Task) -> Result<(), Error> {
             setup::run(&workspace)?;
             let dist = dist.unwrap_or_else(|| workspace.dist());
             e2e::run(&workspace, &dist)?;
+        }
+        Task::Bench(settings) => {
+            setup::run(&workspace)?;
+            bench::run(&workspace, &settings)?;
         }
     }
     Ok(())
@@ -212,6 +250,17 @@ mod tests {
         );
         assert_eq!(parse(&words("test --list")).unwrap(), Task::ListStages);
         assert_eq!(
+            parse(&words("bench")).unwrap(),
+            Task::Bench(bench::Settings::default())
+        );
+        assert_eq!(
+            parse(&words("bench --dist /tmp/site --samples 20")).unwrap(),
+            Task::Bench(bench::Settings {
+                dist: Some(PathBuf::from("/tmp/site")),
+                samples: 20
+            })
+        );
+        assert_eq!(
             parse(&words("e2e --dist /tmp/site")).unwrap(),
             Task::EndToEnd {
                 dist: Some(PathBuf::from("/tmp/site"))
@@ -221,7 +270,9 @@ mod tests {
 
     #[test]
     fn rejects_what_it_does_not_know() {
-        assert!(parse(&words("bench")).is_err());
+        assert!(parse(&words("deploy")).is_err());
+        assert!(parse(&words("bench --samples 0")).is_err());
+        assert!(parse(&words("bench --fast")).is_err());
         assert!(parse(&words("serve --port http")).is_err());
         assert!(parse(&words("serve --port")).is_err());
         assert!(

@@ -1,0 +1,368 @@
+// The browser half of `cargo xtask bench` — a benchmark, not a test: nothing runs it but the
+// xtask, and `node --test` never sees it (it lives outside tests/e2e and is not `*.test.mjs`).
+//
+// It drives Debian's Chromium (headless, through the playwright-core that tests/e2e installed)
+// against the site the xtask serves on loopback, and prints one tab-separated result line per
+// measurement on standard output (progress goes to standard error):
+//
+//   browser      the browser's version
+//   navigation   fresh page → first step rendered (ms since navigation start), per navigation
+//   request      each file the real page downloaded (path relative to the site)
+//   steps        each step of a chapter: key press → view rendered (median and worst)
+//   timer        performance.now() resolution in the bench page
+//   handshake / records / lab
+//                the core's `Bench` drivers (crate::bench), compiled to wasm, timed with
+//                performance.now(): steady state in one page, cold in a fresh page each
+//
+// Environment (set by the xtask):
+//   SESSIONLAB_URL            the site's base URL, ending in `/` (the bench page is `bench/`)
+//   SESSIONLAB_CHROMIUM       the browser binary (default /usr/bin/chromium)
+//   SESSIONLAB_E2E_DIR        where playwright-core is installed (default ../e2e)
+//   SESSIONLAB_BENCH_SAMPLES  timed samples per handshake or record workload (default 200)
+//   SESSIONLAB_BENCH_COLD     first handshakes timed in a fresh page (default 5)
+//   SESSIONLAB_BENCH_NAVIGATIONS  fresh navigations timed (default 5)
+//
+// Never `--virtual-time-budget`: it freezes performance.now().
+
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const E2E_DIR = process.env.SESSIONLAB_E2E_DIR ?? path.resolve(HERE, '../e2e');
+// ES modules ignore NODE_PATH: resolve playwright-core from the e2e package instead.
+const { chromium } = createRequire(path.join(E2E_DIR, 'package.json'))('playwright-core');
+
+const BASE_URL = process.env.SESSIONLAB_URL;
+const CHROMIUM = process.env.SESSIONLAB_CHROMIUM ?? '/usr/bin/chromium';
+const SAMPLES = positive('SESSIONLAB_BENCH_SAMPLES', 200);
+const COLD = positive('SESSIONLAB_BENCH_COLD', 5);
+const NAVIGATIONS = positive('SESSIONLAB_BENCH_NAVIGATIONS', 5);
+
+if (!BASE_URL || !BASE_URL.endsWith('/')) {
+  throw new Error('SESSIONLAB_URL must be the site URL ending in "/"; run `cargo xtask bench`');
+}
+const BENCH_URL = new URL('bench/', BASE_URL).href;
+
+// The e2e test's flags: no background connections on a machine with loopback only.
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const VIEWPORT = { viewport: { width: 1280, height: 900 } };
+// An RSA-2048 key is generated in wasm: seconds, not milliseconds.
+const READY_TIMEOUT_MS = 120_000;
+
+function positive(name, fallback) {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new Error(`${name}=${value} is not a count`);
+  return number;
+}
+
+/** Prints one result line: the kind, then tab-separated key=value fields. */
+function emit(kind, fields) {
+  const parts = [kind];
+  for (const [key, value] of Object.entries(fields)) {
+    parts.push(`${key}=${String(value).replace(/[\t\r\n]/g, ' ')}`);
+  }
+  process.stdout.write(`${parts.join('\t')}\n`);
+}
+
+function log(message) {
+  process.stderr.write(`bench (browser): ${message}\n`);
+}
+
+/** Collects what goes wrong on a page; `check()` throws if anything did. */
+function watch(page, what) {
+  const problems = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
+    if (message.type() === 'warning') log(`${what}: console.warning: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`uncaught exception: ${error.stack ?? error}`));
+  page.on('crash', () => problems.push('the page crashed'));
+  page.on('requestfailed', (request) =>
+    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  return {
+    problems,
+    check() {
+      if (problems.length > 0) throw new Error(`${what}: ${problems.join('; ')}`);
+    },
+  };
+}
+
+/**
+ * Runs in the real page before its own scripts: notes when `#lab-status` first says `ready`
+ * (or `error`), and when the frame after that has been rendered, in ms since navigation start.
+ */
+function readinessProbe() {
+  const state = {};
+  window.__sessionlabBench = state;
+  const check = () => {
+    const status = document.getElementById('lab-status');
+    const value = status?.getAttribute('data-state');
+    if (value === 'error' && state.error === undefined) state.error = status.textContent;
+    if (value !== 'ready' || state.ready !== undefined) return;
+    state.ready = performance.now();
+    // rAF runs before the frame is rendered; a message posted from it runs after.
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        state.painted = performance.now();
+      };
+      channel.port2.postMessage(null);
+    });
+  };
+  new MutationObserver(check).observe(document, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeFilter: ['data-state'],
+  });
+}
+
+/** Fresh pages of the real site: navigation start → first step rendered. */
+async function measureNavigation(browser) {
+  for (let run = 1; run <= NAVIGATIONS; run += 1) {
+    const context = await browser.newContext(VIEWPORT);
+    const page = await context.newPage();
+    const watcher = watch(page, `navigation ${run}`);
+    const requests = [];
+    page.on('request', (request) => requests.push(request.url()));
+    await page.addInitScript(readinessProbe);
+    await page.goto(BASE_URL, { waitUntil: 'commit' });
+    await page.waitForFunction(
+      () => {
+        const state = window.__sessionlabBench;
+        return state !== undefined && (state.painted !== undefined || state.error !== undefined);
+      },
+      null,
+      { timeout: READY_TIMEOUT_MS },
+    );
+    const state = await page.evaluate(() => window.__sessionlabBench);
+    if (state.error !== undefined) throw new Error(`the lab reports an error: ${state.error}`);
+    watcher.check();
+    emit('navigation', {
+      run,
+      ready_ms: state.ready.toFixed(3),
+      painted_ms: state.painted.toFixed(3),
+    });
+    log(`navigation ${run}: first step rendered at ${state.painted.toFixed(1)} ms`);
+    if (run === 1) {
+      for (const url of requests) {
+        if (!url.startsWith(BASE_URL)) throw new Error(`the page requested ${url}, outside the site`);
+        emit('request', { path: new URL(url).pathname.slice(new URL(BASE_URL).pathname.length) });
+      }
+    }
+    await context.close();
+  }
+}
+
+/**
+ * Runs in the real page: presses ArrowRight (a keydown on the document, as the page listens
+ * for) through every remaining step. Each press is made at the start of a frame, in a
+ * requestAnimationFrame callback, so the view it changes is rendered in that same frame; the
+ * time is taken again in a message posted from there, which runs once that frame has been
+ * rendered. `frame` = press → rendered; `handler` = the page's own handler (wasm + DOM).
+ */
+async function walkSteps() {
+  const progress = () => document.getElementById('progress');
+  const total = Number(progress().dataset.total);
+  const first = Number(progress().dataset.index);
+  const frames = [];
+  const handlers = [];
+  for (let index = first; index < total - 1; index += 1) {
+    const timing = await new Promise((resolve) => {
+      requestAnimationFrame(() => {
+        const start = performance.now();
+        document.dispatchEvent(new KeyboardEvent('keydown', {
+          key: 'ArrowRight', code: 'ArrowRight', bubbles: true, cancelable: true,
+        }));
+        const handled = performance.now();
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => resolve({
+          handler: handled - start,
+          frame: performance.now() - start,
+        });
+        channel.port2.postMessage(null);
+      });
+    });
+    const shown = Number(progress().dataset.index);
+    if (shown !== index + 1) {
+      throw new Error(`after ArrowRight at step ${index + 1} of ${total}, #progress shows index ${shown}`);
+    }
+    frames.push(timing.frame);
+    handlers.push(timing.handler);
+  }
+  return { total, first, frames, handlers };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return 0;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+async function waitForLab(page) {
+  await page.waitForFunction(
+    () => {
+      const state = document.getElementById('lab-status')?.dataset.state;
+      const index = document.getElementById('progress')?.dataset.index;
+      return state === 'error' || (state === 'ready' && index === '0');
+    },
+    null,
+    { timeout: READY_TIMEOUT_MS },
+  );
+  const status = page.locator('#lab-status');
+  if ((await status.getAttribute('data-state')) === 'error') {
+    throw new Error(`the lab reports an error: ${(await status.textContent()).trim()}`);
+  }
+}
+
+/** The real page: every step of every chapter the picker offers (or the default chapter). */
+async function measureSteps(browser) {
+  const context = await browser.newContext(VIEWPORT);
+  const page = await context.newPage();
+  const watcher = watch(page, 'steps');
+  await page.goto(BASE_URL);
+  await waitForLab(page);
+  const picker = page.locator('#opt-chapter');
+  let chapters = [null];
+  const isSelect = (await picker.count()) > 0
+    && (await picker.evaluate((element) => element instanceof HTMLSelectElement));
+  if (isSelect) {
+    chapters = await picker.locator('option').evaluateAll(
+      (options) => options.filter((option) => !option.disabled).map((option) => option.value),
+    );
+  } else {
+    emit('note', {
+      text: 'it has no chapter picker (no `select#opt-chapter`), so only its default chapter was stepped through',
+    });
+  }
+  for (const chapter of chapters) {
+    if (chapter !== null) {
+      await picker.selectOption(chapter);
+      await waitForLab(page);
+    }
+    // Arrow keys must reach the document, not a control that has the focus.
+    await page.evaluate(() => document.activeElement?.blur?.());
+    const walk = await page.evaluate(walkSteps);
+    watcher.check();
+    const name = chapter ?? 'default';
+    emit('steps', {
+      chapter: name,
+      source: chapter === null ? 'default' : 'picker',
+      steps: walk.total,
+      presses: walk.frames.length,
+      median_ms: median(walk.frames).toFixed(3),
+      worst_ms: Math.max(0, ...walk.frames).toFixed(3),
+      handler_median_ms: median(walk.handlers).toFixed(3),
+      handler_worst_ms: Math.max(0, ...walk.handlers).toFixed(3),
+    });
+    log(`steps of ${name}: ${walk.frames.length} presses, worst ${Math.max(0, ...walk.frames).toFixed(1)} ms`);
+  }
+  await context.close();
+}
+
+/** Opens the bench page (in a context of its own when `fresh` is given). */
+async function openBench(browser, fresh) {
+  const context = await browser.newContext(VIEWPORT);
+  const page = await context.newPage();
+  const watcher = watch(page, fresh ? `bench page ${fresh}` : 'bench page');
+  await page.goto(fresh ? `${BENCH_URL}?fresh=${fresh}` : BENCH_URL);
+  try {
+    await page.locator('#status[data-state="ready"], #status[data-state="error"]').waitFor({ timeout: 60_000 });
+  } catch (error) {
+    watcher.check();
+    throw error;
+  }
+  if ((await page.locator('#status').getAttribute('data-state')) === 'error') {
+    throw new Error(`${(await page.locator('#status').textContent()).trim()} (is dist/ built with the Bench drivers?)`);
+  }
+  watcher.check();
+  return { context, page, watcher };
+}
+
+/** The core's drivers in one page, one workload after another, after warm-up. */
+async function measureSteady(browser) {
+  const { context, page, watcher } = await openBench(browser, null);
+  const timer = await page.evaluate(() => {
+    let smallest = Infinity;
+    let last = performance.now();
+    const end = last + 50;
+    for (;;) {
+      const now = performance.now();
+      if (now !== last) {
+        smallest = Math.min(smallest, now - last);
+        last = now;
+      }
+      if (now > end) break;
+    }
+    return { resolution: smallest, isolated: window.crossOriginIsolated };
+  });
+  emit('timer', { resolution_ms: timer.resolution.toFixed(4), cross_origin_isolated: timer.isolated });
+  const ids = await page.evaluate(() => window.Bench.workloads());
+  for (const id of ids) {
+    const started = Date.now();
+    const line = await page.evaluate(
+      ([workload, samples]) => window.bench.steady(workload, samples, () => performance.now()),
+      [id, SAMPLES],
+    );
+    watcher.check();
+    process.stdout.write(`${line}\n`);
+    log(`${id} steady: ${/median_ms=([0-9.]+)/.exec(line)?.[1]} ms (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  }
+  await context.close();
+  return ids;
+}
+
+/** Each handshake and each lab in a fresh page of its own: the first iterations, each timed. */
+async function measureCold(browser, ids) {
+  let fresh = 0;
+  for (const id of ids.filter((workload) => !workload.startsWith('records:'))) {
+    fresh += 1;
+    const count = id.startsWith('lab:') ? 1 : COLD;
+    const { context, page, watcher } = await openBench(browser, `${Date.now()}-${fresh}`);
+    const line = await page.evaluate(
+      ([workload, n]) => window.bench.cold(workload, n, () => performance.now()),
+      [id, count],
+    );
+    watcher.check();
+    process.stdout.write(`${line}\n`);
+    log(`${id} cold: ${/median_ms=([0-9.]+)/.exec(line)?.[1]} ms`);
+    await context.close();
+  }
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+  });
+  try {
+    emit('browser', { version: browser.version() });
+    await measureNavigation(browser);
+    await measureSteps(browser);
+    const ids = await measureSteady(browser);
+    await measureCold(browser, ids);
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench (browser): failed: ${error?.stack ?? error}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,26 @@
+// The benchmark page's module (`cargo xtask bench`): starts the built site's wasm and exposes
+// the core's benchmark drivers as `window.bench` (an instance of the core's `Bench`), for
+// tests/bench/driver.mjs to call through `page.evaluate` with a `performance.now()` clock.
+//
+// `?fresh=N` gives the wasm a URL of its own, so that no compiled-code cache from an earlier
+// page can make a "cold" page warm.
+
+import init, { Bench } from '../sessionlab.js';
+
+const status = document.getElementById('status');
+const wasm = new URL('../sessionlab_bg.wasm', import.meta.url);
+const fresh = new URLSearchParams(window.location.search).get('fresh');
+if (fresh) wasm.searchParams.set('fresh', fresh);
+
+init({ module_or_path: wasm }).then(
+  () => {
+    window.Bench = Bench;
+    window.bench = new Bench();
+    status.dataset.state = 'ready';
+    status.textContent = 'Ready';
+  },
+  (error) => {
+    status.dataset.state = 'error';
+    status.textContent = `The core did not start: ${error?.stack ?? error}`;
+  },
+);

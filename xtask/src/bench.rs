@@ -1,0 +1,1207 @@
+//! `cargo xtask bench`: how fast the lab is natively and in headless Chromium, on this machine,
+//! in one run, printed as one table.
+//!
+//! 1. Builds the release site with Trunk into `target/bench-dist/` (not `dist/`, which a
+//!    concurrent `cargo xtask dist` or e2e run may be using), unless `--dist` names a built site.
+//! 2. Runs the core's drivers natively: `cargo run --release -p sessionlab --example bench --
+//!    --lines`, timed with `Instant`.
+//! 3. Measures every file of the site, raw and `gzip -9`.
+//! 4. Serves the site plus the benchmark page (`tests/bench/page/`, copied to `bench/` beside
+//!    the site) on loopback, and runs `tests/bench/driver.mjs`, which drives Chromium: the same
+//!    drivers compiled to wasm and timed with `performance.now()`, navigation to first step, and
+//!    every step of the real page.
+//! 5. Joins both sides' result lines (tab-separated `key=value`, see `sessionlab::bench`) into
+//!    one Markdown table with budgets marked pass or miss, prints it, and keeps it (and the raw
+//!    lines) in `target/bench/`.
+//!
+//! Budgets are reported, not enforced: the command fails only if the bench itself fails.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::dist;
+use crate::e2e::{BASE_PATH, CHROMIUM};
+use crate::error::Error;
+use crate::http::{Served, StaticServer};
+use crate::process;
+use crate::workspace::Workspace;
+
+/// Timed samples per handshake or record workload unless `--samples` says otherwise.
+pub const DEFAULT_SAMPLES: u32 = 200;
+/// First handshakes timed, each alone, in a fresh page (their median is the "cold" figure).
+const COLD_HANDSHAKES: u32 = 5;
+/// Fresh navigations timed to the first rendered step.
+const NAVIGATIONS: u32 = 5;
+/// Where the benchmark page is served, below the site.
+const BENCH_FOLDER: &str = "bench";
+
+/// Budget: everything the page downloads, gzip, in bytes (300 kB, 1 kB = 1000 bytes).
+const DOWNLOAD_BUDGET_BYTES: u64 = 300_000;
+/// Budget: a full TLS 1.3 handshake in wasm (steady) ÷ native, Ed25519 certificate + X25519.
+const ED25519_RATIO_BUDGET: f64 = 2.5;
+/// Budget: the same with an ECDSA P-256 certificate + X25519.
+const ECDSA_RATIO_BUDGET: f64 = 5.0;
+/// Budget: every step rendered within one frame.
+const FRAME_BUDGET_MS: f64 = 16.0;
+/// Budget: the first step rendered this soon after navigation start.
+const FIRST_STEP_BUDGET_MS: f64 = 500.0;
+
+/// What `cargo xtask bench` was asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// A built site to measure instead of building `dist/`.
+    pub dist: Option<PathBuf>,
+    /// Timed samples per handshake or record workload.
+    pub samples: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            dist: None,
+            samples: DEFAULT_SAMPLES,
+        }
+    }
+}
+
+/// Runs the whole benchmark and prints the table.
+pub fn run(workspace: &Workspace, settings: &Settings) -> Result<(), Error> {
+    let started = Instant::now();
+    let load_before = load_average();
+    let mut stages: Vec<(&str, Duration)> = Vec::new();
+
+    let dist = match &settings.dist {
+        Some(dist) => dist.clone(),
+        None => {
+            let since = Instant::now();
+            let built = workspace.root().join("target").join("bench-dist");
+            build_site(workspace, &built)?;
+            stages.push(("build the site", since.elapsed()));
+            built
+        }
+    };
+    // The site is measured from a copy: `dist/` is shared, and another build may rewrite it
+    // while the bench runs.
+    let site = workspace.root().join("target").join("bench-site");
+    snapshot(&dist, &site)?;
+
+    let since = Instant::now();
+    let samples = settings.samples.to_string();
+    let native = capture(workspace.cargo().args([
+        "run",
+        "--release",
+        "-p",
+        "sessionlab",
+        "--example",
+        "bench",
+        "--",
+        "--lines",
+        "--samples",
+        &samples,
+    ]))?;
+    stages.push(("native (build and run)", since.elapsed()));
+
+    let since = Instant::now();
+    let files = file_sizes(&site)?;
+    stages.push(("file sizes", since.elapsed()));
+
+    let since = Instant::now();
+    let browser = run_browser(workspace, &site, settings.samples);
+    if let Err(error) = fs::remove_dir_all(&site) {
+        eprintln!("bench: could not remove {}: {error}", site.display());
+    }
+    let browser = browser?;
+    stages.push(("browser", since.elapsed()));
+
+    let results = Results::new(&format!("{native}\n{browser}"));
+    let context = Context {
+        machine: Machine::read(),
+        load_before,
+        load_after: load_average(),
+        samples: settings.samples,
+    };
+    let report = Report::build(&results, &files, &context);
+    let mut text = report.render();
+    text.push_str(&format!(
+        "\nThe bench took {}: {}.\n",
+        minutes(started.elapsed()),
+        stages
+            .iter()
+            .map(|(stage, took)| format!("{stage} {}", minutes(*took)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    println!("\n{text}");
+
+    let folder = workspace.root().join("target").join("bench");
+    fs::create_dir_all(&folder).map_err(Error::io(format!("creating {}", folder.display())))?;
+    let report_file = folder.join("report.md");
+    fs::write(&report_file, &text)
+        .map_err(Error::io(format!("writing {}", report_file.display())))?;
+    let lines_file = folder.join("results.tsv");
+    fs::write(&lines_file, format!("{native}\n{browser}"))
+        .map_err(Error::io(format!("writing {}", lines_file.display())))?;
+    println!(
+        "bench: table in {}, raw results in {}",
+        report_file.display(),
+        lines_file.display()
+    );
+    Ok(())
+}
+
+/// Builds the release site into `out`, as `cargo xtask dist` builds `dist/`, and checks it.
+fn build_site(workspace: &Workspace, out: &Path) -> Result<(), Error> {
+    process::run(
+        Command::new("trunk")
+            .args(["build", "--release", "--dist"])
+            .arg(out)
+            .current_dir(workspace.root())
+            .env("PATH", workspace.tool_path()?),
+    )?;
+    dist::check_site(out)
+}
+
+/// Runs a command with standard error shown and standard output captured, which it returns.
+fn capture(command: &mut Command) -> Result<String, Error> {
+    let description = process::describe(command);
+    println!("$ {description}");
+    let output = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|source| Error::Spawn {
+            command: description.clone(),
+            source,
+        })?;
+    if !output.status.success() {
+        return Err(Error::CommandFailed {
+            command: description,
+            status: output.status,
+        });
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Trunk's staging folder inside the site folder while a build is under way.
+const TRUNK_STAGE: &str = ".stage";
+/// How long to wait for someone else's build of `dist/` to finish.
+const SETTLE_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Copies the built site `dist` to `site`, waiting while a build is writing it, and checks the
+/// copy: complete, and built with the core's `Bench` drivers.
+fn snapshot(dist: &Path, site: &Path) -> Result<(), Error> {
+    let deadline = Instant::now() + SETTLE_TIMEOUT;
+    loop {
+        let building = dist.join(TRUNK_STAGE).exists();
+        if !building {
+            if !dist.join("index.html").is_file() {
+                return Err(Error::Check(format!(
+                    "{} has no index.html: build the site first (`cargo xtask dist`)",
+                    dist.display()
+                )));
+            }
+            if site.exists() {
+                fs::remove_dir_all(site)
+                    .map_err(Error::io(format!("removing {}", site.display())))?;
+            }
+            copy_folder(dist, site)?;
+            match check_snapshot(site) {
+                Ok(()) => return Ok(()),
+                // A build started while the files were copied: wait for it and copy again.
+                Err(_) if dist.join(TRUNK_STAGE).exists() => {}
+                Err(error) => return Err(error),
+            }
+        }
+        if Instant::now() > deadline {
+            return Err(Error::Check(format!(
+                "{} is still being rebuilt by another build after {} s",
+                dist.display(),
+                SETTLE_TIMEOUT.as_secs()
+            )));
+        }
+        println!(
+            "bench: {} is being rebuilt by another build; waiting for it to finish",
+            dist.display()
+        );
+        std::thread::sleep(Duration::from_secs(5));
+    }
+}
+
+/// The copied site is whole and carries the core's benchmark drivers.
+fn check_snapshot(site: &Path) -> Result<(), Error> {
+    dist::check_site(site)?;
+    let glue = site.join("sessionlab.js");
+    let javascript =
+        fs::read_to_string(&glue).map_err(Error::io(format!("reading {}", glue.display())))?;
+    if !javascript.contains("class Bench") {
+        return Err(Error::Check(format!(
+            "{} has no `Bench` class: the site was built without the core's benchmark drivers \
+             (crate::wasm::WasmBench); rebuild it with `cargo xtask dist`",
+            glue.display()
+        )));
+    }
+    if site.join(BENCH_FOLDER).exists() {
+        return Err(Error::Check(format!(
+            "the site already has a `{BENCH_FOLDER}` folder, where the bench page would go"
+        )));
+    }
+    Ok(())
+}
+
+/// Adds the bench page to the copied site, serves it, runs the browser driver, and returns
+/// its result lines.
+fn run_browser(workspace: &Workspace, site: &Path, samples: u32) -> Result<String, Error> {
+    let bench = workspace.root().join("tests").join("bench");
+    let driver = bench.join("driver.mjs");
+    copy_folder(&bench.join("page"), &site.join(BENCH_FOLDER))?;
+
+    let loopback = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0));
+    let server = StaticServer::bind(loopback, site, BASE_PATH)?;
+    let url = server.url()?;
+    let failures: Arc<Mutex<Vec<String>>> = Arc::default();
+    let log_failures = Arc::clone(&failures);
+    let running = server.spawn(Arc::new(move |served: &Served| {
+        if served.status >= 400 {
+            log_failures
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(format!(
+                    "{} {} -> {}",
+                    served.method, served.target, served.status
+                ));
+        }
+    }))?;
+    println!("bench: serving {} at {url}", site.display());
+    let outcome = capture(
+        Command::new("node")
+            .arg(&driver)
+            .current_dir(workspace.root())
+            .env("SESSIONLAB_URL", &url)
+            .env("SESSIONLAB_CHROMIUM", CHROMIUM)
+            .env("SESSIONLAB_E2E_DIR", workspace.e2e())
+            .env("SESSIONLAB_BENCH_SAMPLES", samples.to_string())
+            .env("SESSIONLAB_BENCH_COLD", COLD_HANDSHAKES.to_string())
+            .env("SESSIONLAB_BENCH_NAVIGATIONS", NAVIGATIONS.to_string()),
+    );
+    running.stop();
+    let failures = failures.lock().unwrap_or_else(PoisonError::into_inner);
+    if !failures.is_empty() {
+        eprintln!(
+            "bench: the server answered with errors:\n    {}",
+            failures.join("\n    ")
+        );
+    }
+    outcome
+}
+
+/// Copies the files below `from` into `to`, creating folders as needed.
+fn copy_folder(from: &Path, to: &Path) -> Result<(), Error> {
+    fs::create_dir_all(to).map_err(Error::io(format!("creating {}", to.display())))?;
+    let entries = fs::read_dir(from).map_err(Error::io(format!("listing {}", from.display())))?;
+    for entry in entries {
+        let entry = entry.map_err(Error::io(format!("listing {}", from.display())))?;
+        if entry.file_name() == TRUNK_STAGE {
+            continue;
+        }
+        let source = entry.path();
+        let target = to.join(entry.file_name());
+        if source.is_dir() {
+            copy_folder(&source, &target)?;
+        } else {
+            fs::copy(&source, &target).map_err(Error::io(format!(
+                "copying {} to {}",
+                source.display(),
+                target.display()
+            )))?;
+        }
+    }
+    Ok(())
+}
+
+/// One file of the site and its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FileSize {
+    /// Relative to the site, with `/` separators.
+    path: String,
+    raw: u64,
+    gzip: u64,
+}
+
+/// Every file below `dist`, raw and as `gzip -9` makes it, sorted by path.
+fn file_sizes(dist: &Path) -> Result<Vec<FileSize>, Error> {
+    let mut sizes = Vec::new();
+    let mut pending = vec![dist.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let entries =
+            fs::read_dir(&folder).map_err(Error::io(format!("listing {}", folder.display())))?;
+        for entry in entries {
+            let path = entry
+                .map_err(Error::io(format!("listing {}", folder.display())))?
+                .path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let raw = fs::metadata(&path)
+                .map_err(Error::io(format!("reading {}", path.display())))?
+                .len();
+            let mut gzip = Command::new("gzip");
+            gzip.args(["-9", "-c"]).arg(&path);
+            let description = process::describe(&gzip);
+            let output = gzip
+                .stderr(Stdio::inherit())
+                .output()
+                .map_err(|source| Error::Spawn {
+                    command: description.clone(),
+                    source,
+                })?;
+            if !output.status.success() {
+                return Err(Error::CommandFailed {
+                    command: description,
+                    status: output.status,
+                });
+            }
+            let relative = path.strip_prefix(dist).unwrap_or(&path);
+            sizes.push(FileSize {
+                path: relative
+                    .components()
+                    .map(|part| part.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+                raw,
+                gzip: output.stdout.len() as u64,
+            });
+        }
+    }
+    sizes.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(sizes)
+}
+
+/// The CPU, as `/proc/cpuinfo` names it, and how many logical CPUs there are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Machine {
+    cpu: String,
+    logical_cpus: usize,
+}
+
+impl Machine {
+    fn read() -> Machine {
+        let text = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let mut machine = Machine::from_cpuinfo(&text);
+        if machine.logical_cpus == 0 {
+            machine.logical_cpus = std::thread::available_parallelism().map_or(0, usize::from);
+        }
+        machine
+    }
+
+    fn from_cpuinfo(text: &str) -> Machine {
+        let field = |line: &str, name: &str| {
+            line.split_once(':')
+                .filter(|(key, _)| key.trim() == name)
+                .map(|(_, value)| value.trim().to_owned())
+        };
+        let cpu = text
+            .lines()
+            .find_map(|line| field(line, "model name"))
+            .unwrap_or_else(|| "unknown CPU".to_owned());
+        let logical_cpus = text
+            .lines()
+            .filter(|line| field(line, "processor").is_some())
+            .count();
+        Machine { cpu, logical_cpus }
+    }
+}
+
+/// The 1-minute load average, from `/proc/loadavg`.
+fn load_average() -> Option<String> {
+    fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|text| text.split_whitespace().next().map(str::to_owned))
+}
+
+/// One result line: its kind and fields.
+#[derive(Debug, Clone, PartialEq)]
+struct Line {
+    kind: String,
+    fields: BTreeMap<String, String>,
+}
+
+impl Line {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.fields.get(key).map(String::as_str)
+    }
+
+    fn number(&self, key: &str) -> Option<f64> {
+        self.get(key)
+            .and_then(|value| value.parse::<f64>().ok())
+            .filter(|value| value.is_finite())
+    }
+}
+
+/// Parses `kind<TAB>key=value<TAB>…` lines, skipping anything else.
+fn parse_lines(text: &str) -> Vec<Line> {
+    text.lines()
+        .filter_map(|line| {
+            let mut parts = line.split('\t');
+            let kind = parts.next()?.trim();
+            if kind.is_empty() || kind.contains(' ') {
+                return None;
+            }
+            let fields: BTreeMap<String, String> = parts
+                .filter_map(|part| part.split_once('='))
+                .map(|(key, value)| (key.to_owned(), value.to_owned()))
+                .collect();
+            (!fields.is_empty()).then(|| Line {
+                kind: kind.to_owned(),
+                fields,
+            })
+        })
+        .collect()
+}
+
+/// All result lines of a run, native and browser.
+struct Results {
+    lines: Vec<Line>,
+}
+
+impl Results {
+    fn new(text: &str) -> Results {
+        Results {
+            lines: parse_lines(text),
+        }
+    }
+
+    fn of_kind<'a>(&'a self, kind: &str) -> impl Iterator<Item = &'a Line> + 'a {
+        let kind = kind.to_owned();
+        self.lines.iter().filter(move |line| line.kind == kind)
+    }
+
+    /// A driver result: `kind` workload `id` measured on `target` in `phase`.
+    fn measured(&self, kind: &str, id: &str, target: &str, phase: &str) -> Option<&Line> {
+        self.of_kind(kind).find(|line| {
+            line.get("id") == Some(id)
+                && line.get("target") == Some(target)
+                && line.get("phase") == Some(phase)
+        })
+    }
+
+    /// Workload ids of `kind`, in the order first seen.
+    fn ids(&self, kind: &str) -> Vec<String> {
+        let mut ids: Vec<String> = Vec::new();
+        for line in self.of_kind(kind) {
+            if let Some(id) = line.get("id") {
+                if !ids.iter().any(|seen| seen == id) {
+                    ids.push(id.to_owned());
+                }
+            }
+        }
+        ids
+    }
+
+    fn median(&self, kind: &str, id: &str, target: &str, phase: &str) -> Option<f64> {
+        self.measured(kind, id, target, phase)
+            .and_then(|line| line.number("median_ms"))
+    }
+}
+
+/// Facts about the run that are not measurements.
+struct Context {
+    machine: Machine,
+    load_before: Option<String>,
+    load_after: Option<String>,
+    samples: u32,
+}
+
+/// Whether a budget is met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Pass,
+    Miss,
+    Unknown,
+}
+
+impl Verdict {
+    fn of(met: Option<bool>) -> Verdict {
+        match met {
+            Some(true) => Verdict::Pass,
+            Some(false) => Verdict::Miss,
+            None => Verdict::Unknown,
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Miss => "MISS",
+            Verdict::Unknown => "not measured",
+        }
+    }
+}
+
+/// One budget's outcome.
+#[derive(Debug, Clone, PartialEq)]
+struct Budget {
+    name: String,
+    verdict: Verdict,
+}
+
+/// The table's columns.
+const COLUMNS: [&str; 7] = [
+    "Measure",
+    "Native",
+    "Browser",
+    "Browser, cold",
+    "Browser ÷ native",
+    "Resumed ÷ full (native / browser)",
+    "Budget",
+];
+
+/// The report: header lines, one table, notes and budgets.
+struct Report {
+    header: Vec<String>,
+    rows: Vec<[String; 7]>,
+    notes: Vec<String>,
+    budgets: Vec<Budget>,
+}
+
+impl Report {
+    fn build(results: &Results, files: &[FileSize], context: &Context) -> Report {
+        let mut report = Report {
+            header: Vec::new(),
+            rows: Vec::new(),
+            notes: Vec::new(),
+            budgets: Vec::new(),
+        };
+        report.describe(results, context);
+        report.handshakes(results);
+        report.records(results);
+        report.labs(results);
+        report.steps(results);
+        report.navigation(results);
+        report.files(results, files);
+        report
+    }
+
+    fn row(&mut self, cells: [String; 7]) {
+        self.rows.push(cells);
+    }
+
+    /// Records a budget and returns the text of its table cell.
+    fn budget(&mut self, name: &str, rule: &str, met: Option<bool>) -> String {
+        let verdict = Verdict::of(met);
+        self.budgets.push(Budget {
+            name: format!("{name} ({rule})"),
+            verdict,
+        });
+        format!("{rule}: {}", verdict.word())
+    }
+
+    fn describe(&mut self, results: &Results, context: &Context) {
+        let machine = &context.machine;
+        let load = |value: &Option<String>| value.clone().unwrap_or_else(|| "?".to_owned());
+        self.header.push(format!(
+            "Machine: {}, {} logical CPUs (1-minute load average {} at the start, {} at the end: \
+             other processes share these CPUs).",
+            machine.cpu,
+            machine.logical_cpus,
+            load(&context.load_before),
+            load(&context.load_after)
+        ));
+        let version = results
+            .of_kind("browser")
+            .find_map(|line| line.get("version"))
+            .unwrap_or("?");
+        let timer = results.of_kind("timer").next();
+        self.header.push(format!(
+            "Browser: Chromium {version}, headless, driven by playwright-core; performance.now() \
+             resolution {} ms, crossOriginIsolated {}.",
+            timer
+                .and_then(|line| line.get("resolution_ms"))
+                .unwrap_or("?"),
+            timer
+                .and_then(|line| line.get("cross_origin_isolated"))
+                .unwrap_or("?")
+        ));
+        self.header.push(
+            "Builds: the release profile on both sides (opt-level \"z\", LTO, one codegen unit; \
+             ring, rustls and rsa at opt-level 3); the wasm is the site's own \
+             (wasm-bindgen, wasm-opt -Oz, through Trunk)."
+                .to_owned(),
+        );
+        let handshakes = |target: &str| {
+            let counts: Vec<u64> = results
+                .of_kind("handshake")
+                .filter(|line| line.get("target") == Some(target))
+                .filter(|line| line.get("phase") == Some("steady"))
+                .filter_map(|line| line.get("iterations")?.parse().ok())
+                .collect();
+            match (counts.iter().min(), counts.iter().max()) {
+                (Some(low), Some(high)) => format!("{low}–{high}"),
+                _ => "?".to_owned(),
+            }
+        };
+        self.header.push(format!(
+            "Method: the same drivers (`sessionlab::bench`) natively (timed with Instant) and \
+             as wasm in the page (timed with performance.now()). Handshakes and records: median \
+             of {} samples after a warm-up of at least 150 iterations and 0.5 s (at most 2 s); \
+             each sample times a batch lasting at least 2 ms, so each row times {} handshakes \
+             natively and {} in the browser. \"Cold\": median of the first {COLD_HANDSHAKES} \
+             handshakes (each timed alone) in a fresh page: a new browser context, the wasm at a \
+             URL of its own. A handshake is a new client and server connection pair in one \
+             process or page, over an in-memory buffer until both are idle (tickets included). \
+             Records: one 16 KiB application-data record sealed by the rustls client and opened \
+             by the rustls server (MB = 10^6 bytes of plaintext). Labs: \
+             `Lab::with_chapter(default options)` (certificates, the whole chapter, its \
+             analysis), median of 5 after one warm-up; cold = the first in a fresh page. A cold \
+             full handshake follows only the making of its certificates and configurations; a \
+             cold resumed one follows the one full handshake that made its ticket or session. \
+             Steps: the real page (dist/index.html); each ArrowRight is dispatched at the start \
+             of a frame (in a requestAnimationFrame callback) and timed until that frame has \
+             been rendered (a message posted from the callback). First step: navigation start \
+             → the frame after `#lab-status` says ready, in {NAVIGATIONS} fresh pages.",
+            context.samples,
+            handshakes("native"),
+            handshakes("wasm")
+        ));
+        for note in results.of_kind("note").filter_map(|line| line.get("text")) {
+            self.notes.push(format!("The page: {note}."));
+        }
+    }
+
+    fn handshakes(&mut self, results: &Results) {
+        for id in results.ids("handshake") {
+            let native = results.median("handshake", &id, "native", "steady");
+            let wasm = results.median("handshake", &id, "wasm", "steady");
+            let cold = results.median("handshake", &id, "wasm", "cold");
+            let ratio = ratio_of(wasm, native);
+            let line = results
+                .of_kind("handshake")
+                .find(|line| line.get("id") == Some(id.as_str()));
+            let label = line
+                .and_then(|line| line.get("label"))
+                .unwrap_or(&id)
+                .to_owned();
+            let resumed = line.and_then(|line| line.get("full")).map(|full| {
+                let native_full = results.median("handshake", full, "native", "steady");
+                let wasm_full = results.median("handshake", full, "wasm", "steady");
+                format!(
+                    "{} / {}",
+                    times(ratio_of(native, native_full)),
+                    times(ratio_of(wasm, wasm_full))
+                )
+            });
+            let budget = match id.as_str() {
+                "tls13-full-ed25519-x25519" => self.budget(
+                    "full TLS 1.3 handshake, Ed25519 + X25519, browser ÷ native",
+                    "≤ 2.5×",
+                    ratio.map(|r| r <= ED25519_RATIO_BUDGET),
+                ),
+                "tls13-full-ecdsa-p256-x25519" => self.budget(
+                    "full TLS 1.3 handshake, ECDSA P-256 + X25519, browser ÷ native",
+                    "≤ 5×",
+                    ratio.map(|r| r <= ECDSA_RATIO_BUDGET),
+                ),
+                _ => String::new(),
+            };
+            self.row([
+                label,
+                ms(native),
+                ms(wasm),
+                ms(cold),
+                times(ratio),
+                resumed.unwrap_or_default(),
+                budget,
+            ]);
+        }
+    }
+
+    fn records(&mut self, results: &Results) {
+        for id in results.ids("records") {
+            let rate = |target| {
+                results
+                    .measured("records", &id, target, "steady")
+                    .and_then(|line| line.number("mb_per_s"))
+            };
+            let (native, wasm) = (rate("native"), rate("wasm"));
+            self.row([
+                format!("16 KiB records, seal + open, {id}"),
+                per_second(native),
+                per_second(wasm),
+                String::new(),
+                // Time per record, browser ÷ native.
+                times(ratio_of(native, wasm)),
+                String::new(),
+                String::new(),
+            ]);
+        }
+    }
+
+    fn labs(&mut self, results: &Results) {
+        for id in results.ids("lab") {
+            let native = results.median("lab", &id, "native", "steady");
+            let wasm = results.median("lab", &id, "wasm", "steady");
+            self.row([
+                format!("Lab made, chapter {id}"),
+                ms(native),
+                ms(wasm),
+                ms(results.median("lab", &id, "wasm", "cold")),
+                times(ratio_of(wasm, native)),
+                String::new(),
+                String::new(),
+            ]);
+        }
+    }
+
+    fn steps(&mut self, results: &Results) {
+        let chapters: Vec<Line> = results.of_kind("steps").cloned().collect();
+        let worst = chapters
+            .iter()
+            .filter_map(|line| line.number("worst_ms"))
+            .fold(None, |worst: Option<f64>, value| {
+                Some(worst.map_or(value, |w| w.max(value)))
+            });
+        for (index, line) in chapters.iter().enumerate() {
+            let chapter = line.get("chapter").unwrap_or("?");
+            let chapter = if line.get("source") == Some("default") {
+                "the page's default chapter".to_owned()
+            } else {
+                format!("chapter {chapter}")
+            };
+            let budget = if index == 0 {
+                self.budget(
+                    "every step rendered within one frame",
+                    "worst ≤ 16 ms",
+                    worst.map(|w| w <= FRAME_BUDGET_MS),
+                )
+            } else {
+                String::new()
+            };
+            self.row([
+                format!(
+                    "Step: ArrowRight → view rendered, {chapter} ({} presses)",
+                    line.get("presses").unwrap_or("?")
+                ),
+                String::new(),
+                format!(
+                    "median {} · worst {}",
+                    ms(line.number("median_ms")),
+                    ms(line.number("worst_ms"))
+                ),
+                String::new(),
+                String::new(),
+                String::new(),
+                budget,
+            ]);
+            self.notes.push(format!(
+                "Steps, {chapter}: the page's key handler alone (wasm + DOM updates) took median \
+                 {}, worst {}; the rest is style, layout and paint.",
+                ms(line.number("handler_median_ms")),
+                ms(line.number("handler_worst_ms"))
+            ));
+        }
+        if chapters.is_empty() {
+            let budget = self.budget("every step rendered within one frame", "≤ 16 ms", None);
+            self.row(empty_row("Step: ArrowRight → view rendered", budget));
+        }
+    }
+
+    fn navigation(&mut self, results: &Results) {
+        let painted: Vec<f64> = results
+            .of_kind("navigation")
+            .filter_map(|line| line.number("painted_ms"))
+            .collect();
+        let median = median_of(&painted);
+        let worst = painted.iter().copied().fold(None, |worst: Option<f64>, v| {
+            Some(worst.map_or(v, |w| w.max(v)))
+        });
+        let budget = self.budget(
+            "first step rendered after navigation",
+            "median ≤ 500 ms",
+            median.map(|m| m <= FIRST_STEP_BUDGET_MS),
+        );
+        self.row([
+            format!(
+                "First step rendered, from navigation start ({} fresh pages)",
+                painted.len()
+            ),
+            String::new(),
+            String::new(),
+            format!("median {} · worst {}", ms(median), ms(worst)),
+            String::new(),
+            String::new(),
+            budget,
+        ]);
+    }
+
+    fn files(&mut self, results: &Results, files: &[FileSize]) {
+        let requested: Vec<&str> = results
+            .of_kind("request")
+            .filter_map(|line| line.get("path"))
+            .map(|path| if path.is_empty() { "index.html" } else { path })
+            .collect();
+        for file in files {
+            let downloaded = requested.contains(&file.path.as_str());
+            self.row([
+                format!(
+                    "dist/{}{}",
+                    file.path,
+                    if downloaded || requested.is_empty() {
+                        ""
+                    } else {
+                        " (not downloaded by the page)"
+                    }
+                ),
+                String::new(),
+                size(file.gzip, file.raw),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+        let total = |chosen: &dyn Fn(&FileSize) -> bool| {
+            files
+                .iter()
+                .filter(|file| chosen(file))
+                .fold((0, 0, 0), |(count, gzip, raw), file| {
+                    (count + 1, gzip + file.gzip, raw + file.raw)
+                })
+        };
+        let (count, gzip, raw) = total(&|_| true);
+        self.row([
+            format!("All of dist/ ({count} files)"),
+            String::new(),
+            size(gzip, raw),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+        let missing: Vec<&str> = requested
+            .iter()
+            .copied()
+            .filter(|path| !files.iter().any(|file| file.path == *path))
+            .collect();
+        if !missing.is_empty() {
+            self.notes.push(format!(
+                "The page requested files that dist/ does not have: {}.",
+                missing.join(", ")
+            ));
+        }
+        let (count, gzip, raw) = total(&|file| requested.contains(&file.path.as_str()));
+        let met = (!requested.is_empty()).then_some(gzip <= DOWNLOAD_BUDGET_BYTES);
+        let budget = self.budget("everything the page downloads", "≤ 300 kB gzip", met);
+        self.row([
+            format!("Downloaded by the page ({count} files, {gzip} bytes gzip)"),
+            String::new(),
+            size(gzip, raw),
+            String::new(),
+            String::new(),
+            String::new(),
+            budget,
+        ]);
+    }
+
+    fn render(&self) -> String {
+        let mut text = String::from("## Session Lab benchmark\n\n");
+        for line in &self.header {
+            text.push_str(line);
+            text.push_str("\n\n");
+        }
+        let header: [String; 7] = COLUMNS.map(str::to_owned);
+        let widths: Vec<usize> = (0..COLUMNS.len())
+            .map(|column| {
+                std::iter::once(&header)
+                    .chain(&self.rows)
+                    .map(|row| row[column].chars().count())
+                    .max()
+                    .unwrap_or(0)
+                    .max(3)
+            })
+            .collect();
+        let render_row = |row: &[String; 7]| {
+            let cells: Vec<String> = row
+                .iter()
+                .zip(&widths)
+                .map(|(cell, width)| {
+                    format!(
+                        "{cell}{}",
+                        " ".repeat(width.saturating_sub(cell.chars().count()))
+                    )
+                })
+                .collect();
+            format!("| {} |\n", cells.join(" | "))
+        };
+        text.push_str(&render_row(&header));
+        let rule: Vec<String> = widths
+            .iter()
+            .enumerate()
+            .map(|(column, width)| {
+                if column == 0 || column + 1 == COLUMNS.len() {
+                    "-".repeat(*width)
+                } else {
+                    format!("{}:", "-".repeat(width.saturating_sub(1)))
+                }
+            })
+            .collect();
+        text.push_str(&format!("| {} |\n", rule.join(" | ")));
+        for row in &self.rows {
+            text.push_str(&render_row(row));
+        }
+        if !self.notes.is_empty() {
+            text.push('\n');
+            for note in &self.notes {
+                text.push_str(&format!("- {note}\n"));
+            }
+        }
+        let passed = self
+            .budgets
+            .iter()
+            .filter(|budget| budget.verdict == Verdict::Pass)
+            .count();
+        text.push_str(&format!(
+            "\nBudgets (reported, not enforced): {passed} of {} met.\n",
+            self.budgets.len()
+        ));
+        for budget in &self.budgets {
+            text.push_str(&format!("- {}: {}\n", budget.name, budget.verdict.word()));
+        }
+        text
+    }
+}
+
+fn empty_row(measure: &str, budget: String) -> [String; 7] {
+    [
+        measure.to_owned(),
+        String::new(),
+        "not measured".to_owned(),
+        String::new(),
+        String::new(),
+        String::new(),
+        budget,
+    ]
+}
+
+fn ratio_of(numerator: Option<f64>, denominator: Option<f64>) -> Option<f64> {
+    match (numerator, denominator) {
+        (Some(n), Some(d)) if d > 0.0 => Some(n / d),
+        _ => None,
+    }
+}
+
+fn median_of(values: &[f64]) -> Option<f64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let middle = sorted.len() / 2;
+    match sorted.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(sorted[middle]),
+        _ => Some((sorted[middle - 1] + sorted[middle]) / 2.0),
+    }
+}
+
+/// Milliseconds with about three significant digits; `–` when missing.
+fn ms(value: Option<f64>) -> String {
+    match value {
+        None => "–".to_owned(),
+        Some(v) if v < 1.0 => format!("{v:.3} ms"),
+        Some(v) if v < 10.0 => format!("{v:.2} ms"),
+        Some(v) if v < 100.0 => format!("{v:.1} ms"),
+        Some(v) => format!("{v:.0} ms"),
+    }
+}
+
+fn times(value: Option<f64>) -> String {
+    match value {
+        None => "–".to_owned(),
+        Some(v) if v < 10.0 => format!("{v:.2}×"),
+        Some(v) => format!("{v:.1}×"),
+    }
+}
+
+fn per_second(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_owned(), |v| format!("{v:.0} MB/s"))
+}
+
+/// `gzip` and `raw` bytes, in kB (1000 bytes).
+fn size(gzip: u64, raw: u64) -> String {
+    format!(
+        "{:.1} kB gzip ({:.1} kB raw)",
+        gzip as f64 / 1000.0,
+        raw as f64 / 1000.0
+    )
+}
+
+fn minutes(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    if seconds >= 60 {
+        format!("{} min {:02} s", seconds / 60, seconds % 60)
+    } else {
+        format!("{:.1} s", duration.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NATIVE: &str = "\
+handshake\tid=tls13-full-ed25519-x25519\tlabel=TLS 1.3 full, Ed25519, X25519\ttarget=native\tphase=steady\tmedian_ms=0.300000\titerations=1400
+handshake\tid=tls13-full-ecdsa-p256-x25519\tlabel=TLS 1.3 full, ECDSA P-256, X25519\ttarget=native\tphase=steady\tmedian_ms=0.320000\titerations=1200
+handshake\tid=tls13-resumed-x25519\tlabel=TLS 1.3 resumed\ttarget=native\tphase=steady\tmedian_ms=0.200000\titerations=2000\tfull=tls13-full-ecdsa-p256-x25519
+records\tid=TLS13_AES_128_GCM_SHA256\ttarget=native\tphase=steady\tmedian_ms=0.010000\tmb_per_s=1638.4
+lab\tid=whole-session\ttarget=native\tphase=steady\tmedian_ms=12.0";
+
+    const BROWSER: &str = "\
+browser\tversion=156.0.1
+timer\tresolution_ms=0.1000\tcross_origin_isolated=false
+navigation\trun=1\tready_ms=300\tpainted_ms=320.5
+navigation\trun=2\tready_ms=280\tpainted_ms=610
+navigation\trun=3\tready_ms=290\tpainted_ms=300
+request\tpath=
+request\tpath=sessionlab_bg.wasm
+steps\tchapter=default\tsource=default\tsteps=12\tpresses=11\tmedian_ms=3.2\tworst_ms=17.5\thandler_median_ms=1\thandler_worst_ms=2
+note\ttext=the page has no chapter picker
+handshake\tid=tls13-full-ed25519-x25519\ttarget=wasm\tphase=steady\tmedian_ms=0.810000\titerations=600
+handshake\tid=tls13-full-ecdsa-p256-x25519\ttarget=wasm\tphase=steady\tmedian_ms=1.830000\titerations=300
+handshake\tid=tls13-full-ecdsa-p256-x25519\ttarget=wasm\tphase=cold\tmedian_ms=4.1
+handshake\tid=tls13-resumed-x25519\ttarget=wasm\tphase=steady\tmedian_ms=0.5\tfull=tls13-full-ecdsa-p256-x25519
+records\tid=TLS13_AES_128_GCM_SHA256\ttarget=wasm\tphase=steady\tmedian_ms=0.040000\tmb_per_s=409.6
+lab\tid=whole-session\ttarget=wasm\tphase=steady\tmedian_ms=40
+lab\tid=whole-session\ttarget=wasm\tphase=cold\tmedian_ms=90";
+
+    fn context() -> Context {
+        Context {
+            machine: Machine {
+                cpu: "Test CPU".to_owned(),
+                logical_cpus: 2,
+            },
+            load_before: Some("1.00".to_owned()),
+            load_after: None,
+            samples: 200,
+        }
+    }
+
+    fn files() -> Vec<FileSize> {
+        vec![
+            FileSize {
+                path: "index.html".to_owned(),
+                raw: 7000,
+                gzip: 2000,
+            },
+            FileSize {
+                path: "sessionlab_bg.wasm".to_owned(),
+                raw: 1_700_000,
+                gzip: 600_000,
+            },
+            FileSize {
+                path: "unused.txt".to_owned(),
+                raw: 10,
+                gzip: 30,
+            },
+        ]
+    }
+
+    #[test]
+    fn parses_result_lines_and_skips_noise() {
+        let lines =
+            parse_lines("handshake\tid=a\tmedian_ms=1.5\nCompiling foo\n\nnote\ttext=x=y\n");
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].kind, "handshake");
+        assert_eq!(lines[0].number("median_ms"), Some(1.5));
+        assert_eq!(lines[1].get("text"), Some("x=y"));
+    }
+
+    #[test]
+    fn reads_the_cpu_from_cpuinfo() {
+        let text = "processor\t: 0\nmodel name\t: Example CPU @ 2.0GHz\n\nprocessor\t: 1\nmodel name\t: Example CPU @ 2.0GHz\n";
+        assert_eq!(
+            Machine::from_cpuinfo(text),
+            Machine {
+                cpu: "Example CPU @ 2.0GHz".to_owned(),
+                logical_cpus: 2
+            }
+        );
+    }
+
+    #[test]
+    fn joins_both_sides_and_judges_the_budgets() {
+        let results = Results::new(&format!("{NATIVE}\n{BROWSER}"));
+        let report = Report::build(&results, &files(), &context());
+        let verdicts: Vec<(&str, Verdict)> = report
+            .budgets
+            .iter()
+            .map(|budget| (budget.name.as_str(), budget.verdict))
+            .collect();
+        assert_eq!(
+            verdicts,
+            vec![
+                // 0.81 / 0.30 = 2.7× > 2.5×.
+                (
+                    "full TLS 1.3 handshake, Ed25519 + X25519, browser ÷ native (≤ 2.5×)",
+                    Verdict::Miss
+                ),
+                // 1.83 / 0.32 = 5.7× > 5×.
+                (
+                    "full TLS 1.3 handshake, ECDSA P-256 + X25519, browser ÷ native (≤ 5×)",
+                    Verdict::Miss
+                ),
+                // The worst step took 17.5 ms.
+                (
+                    "every step rendered within one frame (worst ≤ 16 ms)",
+                    Verdict::Miss
+                ),
+                // The median navigation took 320.5 ms.
+                (
+                    "first step rendered after navigation (median ≤ 500 ms)",
+                    Verdict::Pass
+                ),
+                // 602 kB downloaded.
+                (
+                    "everything the page downloads (≤ 300 kB gzip)",
+                    Verdict::Miss
+                ),
+            ]
+        );
+        let text = report.render();
+        assert!(text.contains("Test CPU, 2 logical CPUs"));
+        assert!(text.contains("Chromium 156.0.1"));
+        assert!(text.contains("| TLS 1.3 full, ECDSA P-256, X25519"));
+        assert!(text.contains("5.72×"));
+        // Resumed ÷ full: 0.2 / 0.32 natively, 0.5 / 1.83 in the browser.
+        assert!(text.contains("0.62× / 0.27×"));
+        // Records: 1638.4 MB/s ÷ 409.6 MB/s = 4× the time.
+        assert!(text.contains("4.00×"));
+        assert!(text.contains("dist/unused.txt (not downloaded by the page)"));
+        assert!(text.contains("Downloaded by the page (2 files, 602000 bytes gzip)"));
+        assert!(text.contains("median 320 ms · worst 610 ms"));
+        assert!(text.contains("Budgets (reported, not enforced): 1 of 5 met."));
+        assert!(text.contains("the page has no chapter picker"));
+        // Every row has every column.
+        let rows: Vec<&str> = text.lines().filter(|line| line.starts_with("| ")).collect();
+        assert!(rows
+            .iter()
+            .all(|row| row.matches(" | ").count() == COLUMNS.len() - 1));
+    }
+
+    #[test]
+    fn formats_numbers_for_people() {
+        assert_eq!(ms(Some(0.3214)), "0.321 ms");
+        assert_eq!(ms(Some(2.345)), "2.35 ms");
+        assert_eq!(ms(Some(45.67)), "45.7 ms");
+        assert_eq!(ms(Some(1234.0)), "1234 ms");
+        assert_eq!(ms(None), "–");
+        assert_eq!(times(Some(5.724)), "5.72×");
+        assert_eq!(times(Some(12.34)), "12.3×");
+        assert_eq!(size(295_118, 692_012), "295.1 kB gzip (692.0 kB raw)");
+        assert_eq!(minutes(Duration::from_secs(125)), "2 min 05 s");
+        assert_eq!(median_of(&[3.0, 1.0]), Some(2.0));
+        assert_eq!(median_of(&[]), None);
+    }
+}
