@@ -149,6 +149,113 @@ pub enum Intervention {
     },
 }
 
+/// The learner's edit of the `GET /dashboard` requests: another path, and extra header lines.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestEdit {
+    /// The path, as typed (the request line carries it percent-encoded where needed).
+    pub path: String,
+    /// Extra header lines, as `(name, value)`.
+    pub headers: Vec<(String, String)>,
+}
+
+/// Headers the lab writes itself; editing them would misrepresent what the client does.
+const MANAGED_HEADERS: &[&str] = &[
+    "host",
+    "cookie",
+    "content-length",
+    "transfer-encoding",
+    "range",
+    "user-agent",
+    "content-type",
+];
+
+impl RequestEdit {
+    /// Checks a path and header text (one `Name: value` per line) as the learner typed them.
+    pub fn parse(path: &str, headers: &str) -> Result<Self, Error> {
+        let invalid = |field: &'static str, value: &str, reason: &str| Error::InvalidOption {
+            field,
+            value: value.chars().take(80).collect(),
+            reason: reason.to_owned(),
+        };
+        if path.is_empty() || path.len() > 200 {
+            return Err(invalid(
+                "requestPath",
+                path,
+                "a path of 1 to 200 characters is needed",
+            ));
+        }
+        if path.chars().any(char::is_control) {
+            return Err(invalid(
+                "requestPath",
+                path,
+                "control characters cannot appear in a request line",
+            ));
+        }
+        let mut parsed = Vec::new();
+        for line in headers.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if parsed.len() == 10 {
+                return Err(invalid(
+                    "requestHeaders",
+                    line,
+                    "at most 10 extra header lines",
+                ));
+            }
+            let Some((name, value)) = line.split_once(':') else {
+                return Err(invalid(
+                    "requestHeaders",
+                    line,
+                    "a header line is `Name: value`",
+                ));
+            };
+            let (name, value) = (name.trim(), value.trim());
+            let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+            if name.is_empty() || !name.chars().all(token) {
+                return Err(invalid(
+                    "requestHeaders",
+                    name,
+                    "a header name is letters, digits and !#$%&'*+-.^_`|~ only",
+                ));
+            }
+            if MANAGED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+                return Err(invalid(
+                    "requestHeaders",
+                    name,
+                    "the lab writes this header itself",
+                ));
+            }
+            if value.len() > 200
+                || !value
+                    .chars()
+                    .all(|c| c == ' ' || c == '\t' || c.is_ascii_graphic())
+            {
+                return Err(invalid(
+                    "requestHeaders",
+                    value,
+                    "a header value is printable ASCII, at most 200 characters",
+                ));
+            }
+            parsed.push((name.to_owned(), value.to_owned()));
+        }
+        Ok(Self {
+            path: path.to_owned(),
+            headers: parsed,
+        })
+    }
+
+    /// `request`, edited if it is a `GET /dashboard`.
+    fn apply(&self, request: &Request) -> Request {
+        if request.method() != http::Method::Get || request.target() != "/dashboard" {
+            return request.clone();
+        }
+        self.headers
+            .iter()
+            .fold(Request::get(&self.path), |r, (name, value)| {
+                r.with_header(name, value)
+            })
+    }
+}
+
 /// How a step ended for the side that received it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]
@@ -261,6 +368,7 @@ pub struct Lab {
     pki: Pki,
     chapter: Chapter,
     interventions: Vec<Intervention>,
+    request_edit: Option<RequestEdit>,
     run: Run,
     analysis: RunAnalysis,
     comparison: Option<VersionComparison>,
@@ -288,6 +396,7 @@ impl Lab {
             pki,
             chapter,
             interventions: Vec::new(),
+            request_edit: None,
             run,
             cursor: 0,
         })
@@ -419,6 +528,20 @@ impl Lab {
         Ok(())
     }
 
+    /// Replaces the `GET /dashboard` requests of the chapter with `edit` (or the original, for
+    /// `None`) and runs the chapter again.
+    pub fn set_request(&mut self, edit: Option<RequestEdit>) -> Result<(), Error> {
+        self.request_edit = edit;
+        self.rerun()?;
+        self.cursor = self.cursor.min(self.run.steps.len().saturating_sub(1));
+        Ok(())
+    }
+
+    /// The learner's edit of the dashboard request, if any.
+    pub fn request_edit(&self) -> Option<&RequestEdit> {
+        self.request_edit.as_ref()
+    }
+
     /// Runs the chapter again from the start with fresh connections (new randoms, new keys) over
     /// the same certificates, without the learner's changes, and moves to the first step.
     pub fn reset(&mut self) -> Result<(), Error> {
@@ -429,11 +552,12 @@ impl Lab {
     }
 
     fn rerun(&mut self) -> Result<(), Error> {
-        self.run = execute(
+        self.run = execute_with(
             &self.resolved,
             &self.pki,
             &self.chapter,
             &self.interventions,
+            self.request_edit.as_ref(),
         )?;
         self.analysis = analysis::analyse(&self.run.steps, &self.run.key_log);
         Ok(())
@@ -482,6 +606,17 @@ pub fn execute(
     chapter: &Chapter,
     interventions: &[Intervention],
 ) -> Result<Run, Error> {
+    execute_with(options, pki, chapter, interventions, None)
+}
+
+/// Like [`execute`], with the learner's edit of the dashboard request.
+pub fn execute_with(
+    options: &Resolved,
+    pki: &Pki,
+    chapter: &Chapter,
+    interventions: &[Intervention],
+    request_edit: Option<&RequestEdit>,
+) -> Result<Run, Error> {
     let mut options = options.clone();
     if chapter.force_retry {
         // The server takes every group but the client's favourite, whose key share the
@@ -515,6 +650,7 @@ pub fn execute(
         pending_tamper: None,
         interrupted: Vec::new(),
         dropped_request: None,
+        request_edit,
     };
     for (index, scene) in chapter.scenes.iter().enumerate() {
         session.scene = index;
@@ -577,6 +713,7 @@ struct Session<'a> {
     pending_tamper: Option<usize>,
     interrupted: Vec<Interrupted>,
     dropped_request: Option<Request>,
+    request_edit: Option<&'a RequestEdit>,
 }
 
 /// One live connection.
@@ -955,6 +1092,14 @@ impl Session<'_> {
     }
 
     fn request(&mut self, request: &Request) -> Result<(), Error> {
+        let edited;
+        let request = match self.request_edit {
+            Some(edit) => {
+                edited = edit.apply(request);
+                &edited
+            }
+            None => request,
+        };
         let now = self.clock.now();
         let Some(conn) = self.conn.as_mut().filter(|c| c.usable()) else {
             return Ok(());

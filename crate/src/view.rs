@@ -11,7 +11,7 @@ use crate::chapters::ChapterSummary;
 use crate::clock;
 use crate::compare::{connection_costs, ConnectionCost, VersionComparison};
 use crate::dissect::Field;
-use crate::engine::{Intervention, Lab, Outcome, Side, Step, Tables, Tampered};
+use crate::engine::{Intervention, Lab, Outcome, RequestEdit, Side, Step, Tables, Tampered};
 use crate::http::{ClientExchange, Exchange};
 use crate::options::Options;
 use crate::pki::PkiSummary;
@@ -47,6 +47,8 @@ pub struct LabView {
     pub functions: Vec<FunctionLink>,
     /// What each connection's handshake cost.
     pub costs: Vec<ConnectionCost>,
+    /// The learner's edit of the dashboard request (`None`: the chapter's own).
+    pub request: Option<RequestEdit>,
     /// TLS 1.3 and TLS 1.2 side by side (in the "establish" chapter).
     pub version_comparison: Option<VersionComparison>,
 }
@@ -289,6 +291,7 @@ pub fn lab_view(lab: &Lab) -> LabView {
         interventions: lab.interventions().to_vec(),
         functions: functions(lab),
         costs: connection_costs(&run.steps, lab.analysis()),
+        request: lab.request_edit().cloned(),
         version_comparison: lab.version_comparison().cloned(),
         key_log: run
             .key_log

@@ -45,6 +45,18 @@ impl WasmLab {
         self.lab.set_chapter(chapter).map_err(to_js)
     }
 
+    /// Replaces the chapter's `GET /dashboard` requests with `path` and extra `headers` (one
+    /// `Name: value` per line) and runs it again; an empty path restores the original.
+    #[wasm_bindgen(js_name = setRequest)]
+    pub fn set_request(&mut self, path: &str, headers: &str) -> Result<(), JsError> {
+        let edit = if path.is_empty() && headers.trim().is_empty() {
+            None
+        } else {
+            Some(crate::engine::RequestEdit::parse(path, headers).map_err(to_js)?)
+        };
+        self.lab.set_request(edit).map_err(to_js)
+    }
+
     /// Flips the byte at `offset` of step `step`'s flight in transit and runs the chapter again.
     pub fn tamper(&mut self, step: usize, offset: usize) -> Result<(), JsError> {
         self.lab.tamper(step, offset).map_err(to_js)

@@ -67,6 +67,7 @@ pub struct Request {
     target: String,
     form: Vec<(String, String)>,
     range: Option<ByteRange>,
+    extra_headers: Vec<Header>,
 }
 
 /// A request as written: its bytes, and the parts the page shows.
@@ -88,6 +89,7 @@ impl Request {
             target: origin_form(path),
             form: Vec::new(),
             range: None,
+            extra_headers: Vec::new(),
         }
     }
 
@@ -101,6 +103,7 @@ impl Request {
                 .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
                 .collect(),
             range: None,
+            extra_headers: Vec::new(),
         }
     }
 
@@ -117,6 +120,13 @@ impl Request {
     /// The same request asking only for `range` of the resource.
     pub fn with_range(mut self, range: ByteRange) -> Self {
         self.range = Some(range);
+        self
+    }
+
+    /// The same request with one more header line, written after the lab's own. The caller
+    /// validates names and values (see [`crate::engine::RequestEdit`]).
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.extra_headers.push(Header::new(name, value));
         self
     }
 
@@ -161,6 +171,7 @@ impl Request {
         if let Some(range) = self.range {
             headers.push(Header::new("Range", range.header_value()));
         }
+        headers.extend(self.extra_headers.iter().cloned());
         if let Some(cookie) = cookie {
             headers.push(Header::new("Cookie", cookie));
         }

@@ -458,3 +458,43 @@ fn establish_compares_both_versions_for_the_same_settings() {
         .version_comparison
         .is_none());
 }
+
+#[test]
+fn an_edited_request_reaches_the_server_and_bad_edits_are_refused() {
+    use sessionlab::engine::RequestEdit;
+    let mut lab = run(TlsVersion::Tls13, "whole-session");
+    let edit = RequestEdit::parse("/dashboard?tab=<img src=x>", "X-Lab: hello\nAccept-Language: fr");
+    let Ok(edit) = edit else {
+        panic!("a plain edit is accepted: {edit:?}");
+    };
+    assert!(lab.set_request(Some(edit)).is_ok());
+    let lines: Vec<(String, String)> = lab
+        .run()
+        .steps
+        .iter()
+        .flat_map(|s| &s.server_http)
+        .map(|e| (e.request_line.clone(), e.request_headers.clone()))
+        .collect();
+    let edited = lines.iter().find(|(line, _)| line.contains("tab="));
+    let Some((line, headers)) = edited else {
+        panic!("the edited request reached the server: {lines:?}");
+    };
+    // The request line carries the path percent-encoded: no byte can break out of it.
+    assert_eq!(line, "GET /dashboard?tab=%3Cimg%20src=x%3E HTTP/1.1");
+    assert!(headers.contains("X-Lab: hello"));
+    assert!(headers.contains("Accept-Language: fr"));
+    assert_eq!(lab.view().request.map(|r| r.headers.len()), Some(2));
+
+    for (path, headers) in [
+        ("", ""),
+        ("/a\r\nX-Evil: 1", ""),
+        ("/ok", "Cookie: session_id=stolen"),
+        ("/ok", "no colon here"),
+        ("/ok", "Bad Name: x"),
+        ("/ok", "X-Evil: \u{7}"),
+    ] {
+        assert!(RequestEdit::parse(path, headers).is_err(), "{path:?} {headers:?}");
+    }
+    assert!(lab.set_request(None).is_ok());
+    assert!(lab.view().request.is_none());
+}
