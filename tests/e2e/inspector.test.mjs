@@ -1,0 +1,118 @@
+// End-to-end test of "every byte explained": the linked hex view and field tree, the
+// eavesdropper/decrypted lens, the key schedule and the wrapping of GET /dashboard, in the
+// built site under Chromium. Run through `cargo xtask e2e`, which serves the site and sets
+// SESSIONLAB_URL; any console error, page error or request outside the site fails the test.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const BASE_URL = process.env.SESSIONLAB_URL;
+const CHROMIUM = process.env.SESSIONLAB_CHROMIUM ?? '/usr/bin/chromium';
+if (!BASE_URL || !BASE_URL.endsWith('/')) {
+  throw new Error('SESSIONLAB_URL must be the site URL ending in "/"; run `cargo xtask e2e`');
+}
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+});
+after(async () => browser?.close());
+
+async function openLab() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+  page.on('request', (r) => {
+    if (!r.url().startsWith(BASE_URL)) problems.push(`outside request: ${r.url()}`);
+  });
+  await page.goto(BASE_URL);
+  await page.locator('#lab-status[data-state="ready"]').waitFor({ timeout: 60_000 });
+  return { page, problems, close: () => context.close() };
+}
+
+/** The offsets of the hex cells currently lit in the flight's byte view. */
+async function litOffsets(page) {
+  return page.locator('#step-hex .lit[data-offset]').evaluateAll((cells) =>
+    [...new Set(cells.map((c) => Number(c.dataset.offset)))].sort((a, b) => a - b));
+}
+
+test('hovering a field lights exactly its bytes, and hovering a byte finds its field', async () => {
+  const { page, problems, close } = await openLab();
+  try {
+    // The server's first flight: ServerHello in clear, then encrypted records.
+    await page.keyboard.press('ArrowRight');
+    await page.locator('#progress[data-index="1"]').waitFor();
+
+    const field = page.locator('#step-hex .field', { has: page.locator(':scope > .field-row .field-name', { hasText: /^cipher_suite$/ }) }).first();
+    await field.locator(':scope > .field-row').hover();
+    const lit = await litOffsets(page);
+    assert.equal(lit.length, 2, `a cipher suite is two bytes; lit: ${lit}`);
+    assert.equal(lit[1], lit[0] + 1);
+    // The two lit bytes are the suite the client state names.
+    const hex = await page.locator('#step-hex .lit[data-offset]:not(.hc)').evaluateAll((cells) =>
+      [...new Map(cells.map((c) => [c.dataset.offset, c.textContent.trim()])).values()].slice(0, 2).join(''));
+    const suite = (await page.locator('#client-state tr[data-key="cipherSuite"] td').textContent()).trim();
+    const expected = { TLS13_AES_256_GCM_SHA384: '1302', TLS13_AES_128_GCM_SHA256: '1301', TLS13_CHACHA20_POLY1305_SHA256: '1303' };
+    assert.equal(hex.toLowerCase(), expected[suite.split(/\s/)[0]], `lit bytes ${hex} for ${suite}`);
+
+    // Back the other way: the first byte of the flight is the record's content type.
+    await page.locator('#step-hex [data-offset="0"]').first().hover();
+    const hit = (await page.locator('#step-hex .field.hit > .field-row .field-name').first().textContent()).trim();
+    assert.equal(hit, 'content_type');
+  } finally {
+    await close();
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('the decrypted lens reveals the encrypted handshake that the eavesdropper cannot read', async () => {
+  const { page, problems, close } = await openLab();
+  try {
+    await page.keyboard.press('ArrowRight');
+    await page.locator('#progress[data-index="1"]').waitFor();
+    const names = () => page.locator('#step-hex .field-name').allTextContents();
+    assert.ok(!(await names()).includes('EncryptedExtensions'), 'the wire view cannot name it');
+    await page.locator('#lens input[value="decrypted"]').check();
+    await page.locator('#step-hex .field-name', { hasText: /^EncryptedExtensions$/ }).first().waitFor();
+    const decrypted = await names();
+    for (const name of ['EncryptedExtensions', 'Certificate', 'CertificateVerify', 'Finished']) {
+      assert.ok(decrypted.includes(name), `${name} in ${decrypted.length} field names`);
+    }
+    // Our own checks for this flight hold, and say so.
+    const checks = await page.locator('#step-checks').textContent();
+    assert.match(checks, /opened with our own keys/);
+    assert.doesNotMatch(checks, /fail/i);
+  } finally {
+    await close();
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('the key schedule and the wrapping of GET /dashboard are computed and checked', async () => {
+  const { page, problems, close } = await openLab();
+  try {
+    await page.locator('#tab-keys').click();
+    const keys = await page.locator('#key-schedule').textContent();
+    for (const label of ['CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'SERVER_TRAFFIC_SECRET_0', 'HKDF-Expand-Label']) {
+      assert.ok(keys.includes(label), `${label} in the key schedule`);
+    }
+    await page.locator('#tab-wrapping').click();
+    const wrapping = page.locator('#wrapping');
+    await wrapping.getByText('GET /dashboard').first().waitFor();
+    const text = await wrapping.textContent();
+    assert.match(text, /byte for byte/);
+    assert.doesNotMatch(text, /does not match|mismatch|✗/i);
+    await page.locator('#which input[value="response"]').check();
+    await wrapping.getByText('HTTP/1.1 200').first().waitFor();
+  } finally {
+    await close();
+  }
+  assert.deepEqual(problems, []);
+});
