@@ -995,70 +995,36 @@ impl Session<'_> {
             "An attacker replays the client's first flight to the server. The ticket is single-use and already spent: the server ignores the early data and starts a full handshake instead.".to_owned()
         };
         self.http_server.new_connection();
-        let now = self.clock.now();
-        let (client_state, server_state, number) = match &self.conn {
-            Some(conn) => (
-                conn.state(Side::Client),
-                EndpointState::of(&replica, replica.server_name()),
-                conn.number,
-            ),
-            None => (EndpointState::default(), EndpointState::default(), 0),
-        };
-        let mut server_state = server_state;
+        // The replica, not the genuine server, is the one that answered.
+        let mut server_state = EndpointState::of(&replica, replica.server_name());
         server_state.early_data = accepted.then(|| "accepted".to_owned());
-        let narration = self.narration.take();
-        let tables = self.tables();
-        self.push(Step {
-            connection: number,
-            from: Side::Client,
-            bytes: flight,
-            plain: false,
+        let outcome = match delivery.error {
+            None => Outcome::Delivered,
+            Some(err) => Outcome::Rejected {
+                error: err.to_string(),
+            },
+        };
+        let step = Step {
             delivered: early,
             server_http: served.exchanges,
-            client_http: Vec::new(),
-            outcome: match delivery.error {
-                None => Outcome::Delivered,
-                Some(err) => Outcome::Rejected {
-                    error: err.to_string(),
-                },
-            },
             event: Some(summary),
-            scene: self.scene,
-            narration,
-            tampered: None,
             replay: true,
-            both_pending: false,
-            client: client_state.clone(),
             server: server_state.clone(),
-            tables,
-            clock: now,
-        })?;
+            ..self.new_step(Side::Client, flight, outcome)
+        };
+        self.push(step)?;
         let mut answer = Vec::new();
         drain_tls(&mut replica, &mut answer)?;
-        let tables = self.tables();
-        self.push(Step {
-            connection: number,
-            from: Side::Server,
-            bytes: answer,
-            plain: false,
-            delivered: Vec::new(),
-            server_http: Vec::new(),
-            client_http: Vec::new(),
-            outcome: Outcome::Event,
+        let step = Step {
             event: Some(
                 "The server's answer goes to the attacker, who cannot read it and goes no further."
                     .to_owned(),
             ),
-            scene: self.scene,
-            narration: None,
-            tampered: None,
             replay: true,
-            both_pending: false,
-            client: client_state,
             server: server_state,
-            tables,
-            clock: now,
-        })
+            ..self.new_step(Side::Server, answer, Outcome::Event)
+        };
+        self.push(step)
     }
 
     /// After a 0-RTT handshake: if the server refused the early data, the client resends it.
@@ -1164,27 +1130,12 @@ impl Session<'_> {
             None => "The TCP connection closes with no close_notify from either side.".to_owned(),
         };
         let step = Step {
-            connection: conn.number,
-            from,
-            bytes: partial,
-            plain: false,
             delivered,
-            server_http: Vec::new(),
             client_http,
-            outcome: Outcome::Truncated { error },
             event: Some(event),
-            scene: self.scene,
-            narration: self.narration.take(),
-            tampered: None,
-            replay: false,
-            both_pending: false,
-            client: conn.state(Side::Client),
-            server: conn.state(Side::Server),
-            tables: Tables::default(),
-            clock: now,
+            ..self.new_step(from, partial, Outcome::Truncated { error })
         };
-        let tables = self.tables();
-        self.push(Step { tables, ..step })
+        self.push(step)
     }
 
     /// Sends flights until neither side has anything left, or `limit` flights have crossed.
@@ -1239,30 +1190,15 @@ impl Session<'_> {
         if conn.flags_mut(receiver).error.is_some() {
             // A connection that failed is closed: what still arrives is never read.
             let step = Step {
-                connection: conn.number,
-                from,
-                bytes,
-                plain: false,
-                delivered: Vec::new(),
-                server_http: Vec::new(),
-                client_http: Vec::new(),
-                outcome: Outcome::Event,
                 event: Some(format!(
                     "The {} has already closed this connection after its error: these bytes are never read.",
                     receiver.label().to_lowercase()
                 )),
-                scene: self.scene,
-                narration: self.narration.take(),
                 tampered,
-                replay: false,
                 both_pending,
-                client: conn.state(Side::Client),
-                server: conn.state(Side::Server),
-                tables: Tables::default(),
-                clock: now,
+                ..self.new_step(from, bytes, Outcome::Event)
             };
-            let tables = self.tables();
-            return self.push(Step { tables, ..step });
+            return self.push(step);
         }
 
         let (delivery, mut early) = match (&mut conn.link, from) {
@@ -1332,50 +1268,47 @@ impl Session<'_> {
             }
         }
         let step = Step {
-            connection: conn.number,
-            from,
-            bytes,
-            plain: matches!(conn.link, Link::Plain),
             delivered: received,
             server_http,
             client_http,
-            outcome,
-            event: None,
-            scene: self.scene,
-            narration: self.narration.take(),
             tampered,
-            replay: false,
             both_pending,
-            client: conn.state(Side::Client),
-            server: conn.state(Side::Server),
-            tables: Tables::default(),
-            clock: now,
+            ..self.new_step(from, bytes, outcome)
         };
-        let tables = self.tables();
-        self.push(Step { tables, ..step })
+        self.push(step)
     }
 
     /// Records a step with no flight.
     fn event(&mut self, text: String) -> Result<(), Error> {
-        let (connection, client, server) = match &self.conn {
+        let step = Step {
+            event: Some(text),
+            ..self.new_step(Side::Lab, Vec::new(), Outcome::Event)
+        };
+        self.push(step)
+    }
+
+    /// A step from `from` carrying `bytes`, with the current connection's state, the scene's
+    /// narration (if not told yet), the tables and the clock; callers fill in the rest.
+    fn new_step(&mut self, from: Side, bytes: Vec<u8>, outcome: Outcome) -> Step {
+        let (connection, client, server, plain) = match &self.conn {
             Some(conn) => (
                 conn.number,
                 conn.state(Side::Client),
                 conn.state(Side::Server),
+                matches!(conn.link, Link::Plain),
             ),
-            None => (0, EndpointState::default(), EndpointState::default()),
+            None => (0, EndpointState::default(), EndpointState::default(), false),
         };
-        let now = self.clock.now();
-        let step = Step {
+        Step {
             connection,
-            from: Side::Lab,
-            bytes: Vec::new(),
-            plain: false,
+            from,
+            bytes,
+            plain,
             delivered: Vec::new(),
             server_http: Vec::new(),
             client_http: Vec::new(),
-            outcome: Outcome::Event,
-            event: Some(text),
+            outcome,
+            event: None,
             scene: self.scene,
             narration: self.narration.take(),
             tampered: None,
@@ -1384,9 +1317,8 @@ impl Session<'_> {
             client,
             server,
             tables: self.tables(),
-            clock: now,
-        };
-        self.push(step)
+            clock: self.clock.now(),
+        }
     }
 
     fn push(&mut self, step: Step) -> Result<(), Error> {
