@@ -463,7 +463,10 @@ fn establish_compares_both_versions_for_the_same_settings() {
 fn an_edited_request_reaches_the_server_and_bad_edits_are_refused() {
     use sessionlab::engine::RequestEdit;
     let mut lab = run(TlsVersion::Tls13, "whole-session");
-    let edit = RequestEdit::parse("/dashboard?tab=<img src=x>", "X-Lab: hello\nAccept-Language: fr");
+    let edit = RequestEdit::parse(
+        "/dashboard?tab=<img src=x>",
+        "X-Lab: hello\nAccept-Language: fr",
+    );
     let Ok(edit) = edit else {
         panic!("a plain edit is accepted: {edit:?}");
     };
@@ -493,7 +496,10 @@ fn an_edited_request_reaches_the_server_and_bad_edits_are_refused() {
         ("/ok", "Bad Name: x"),
         ("/ok", "X-Evil: \u{7}"),
     ] {
-        assert!(RequestEdit::parse(path, headers).is_err(), "{path:?} {headers:?}");
+        assert!(
+            RequestEdit::parse(path, headers).is_err(),
+            "{path:?} {headers:?}"
+        );
     }
     assert!(lab.set_request(None).is_ok());
     assert!(lab.view().request.is_none());
