@@ -504,3 +504,54 @@ fn an_edited_request_reaches_the_server_and_bad_edits_are_refused() {
     assert!(lab.set_request(None).is_ok());
     assert!(lab.view().request.is_none());
 }
+
+mod interventions {
+    //! Whatever the learner does to a run, the lab answers with a run or a clear error: never a
+    //! panic, and never a check that blames our decryption for the learner's tampering.
+
+    use proptest::prelude::*;
+    use sessionlab::chapters;
+    use sessionlab::options::TlsVersion;
+    use sessionlab::{Lab, Options};
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+        #[test]
+        fn tampering_and_clock_jumps_never_panic_and_checks_stay_honest(
+            chapter in 0usize..13,
+            tls12 in any::<bool>(),
+            step in 0usize..64,
+            offset in 0usize..2048,
+            jump in prop_oneof![Just(60u64), Just(3600), Just(86_400), Just(30 * 86_400)],
+        ) {
+            let version = if tls12 { TlsVersion::Tls12 } else { TlsVersion::Tls13 };
+            let all = chapters::all();
+            let chapter = &all[chapter % all.len()];
+            prop_assume!(chapter.versions.contains(&version));
+            let Ok(mut lab) = Lab::with_chapter(Options::for_version(version), chapter.id) else {
+                return Err(TestCaseError::fail("the chapter runs"));
+            };
+            let steps = lab.run().steps.len();
+            let step = step % steps;
+            let len = lab.run().steps[step].bytes.len();
+            if len == 0 {
+                prop_assert!(lab.tamper(step, offset).is_err());
+            } else {
+                prop_assert!(lab.tamper(step, offset % len).is_ok());
+            }
+            prop_assert!(lab.seek(step.min(lab.run().steps.len() - 1)).is_ok());
+            prop_assert!(lab.advance_clock(jump).is_ok());
+            let failed: Vec<String> = lab
+                .analysis()
+                .iter()
+                .flat_map(|a| &a.checks)
+                .filter(|c| !c.ok)
+                .map(|c| c.what.clone())
+                .collect();
+            prop_assert!(failed.is_empty(), "{} {version:?}: {failed:?}", chapter.id);
+            let _ = lab.view();
+            prop_assert!(lab.reset().is_ok());
+        }
+    }
+}
