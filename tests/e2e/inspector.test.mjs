@@ -30,7 +30,8 @@ async function openLab() {
   });
   page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
   page.on('request', (r) => {
-    if (!r.url().startsWith(BASE_URL)) problems.push(`outside request: ${r.url()}`);
+    const url = r.url();
+    if (!url.startsWith(BASE_URL) && !url.startsWith('blob:') && !url.startsWith('data:')) problems.push(`outside request: ${r.url()}`);
   });
   await page.goto(BASE_URL);
   await page.locator('#lab-status[data-state="ready"]').waitFor({ timeout: 60_000 });

@@ -1,26 +1,55 @@
-// The page's controller: loads the WebAssembly core, keeps one lab, turns clicks and keys into
-// calls on it, and re-renders from its view data. No TLS logic lives here.
+// The page's controller: loads the WebAssembly core, keeps one lab, turns clicks, keys and the
+// URL fragment into calls on it, and re-renders from its view data. No TLS logic lives here.
 
-import { byId, fill, h } from './dom.js';
+import { createDiagram } from './diagram.js';
+import { byId, fill, h, spacedHex } from './dom.js';
+import { formatFragment, parseFragment, problemNotice } from './fragment.js';
+import { renderHttp } from './http.js';
 import { renderKeySchedule } from './keys.js';
-import { renderOptions, renderStatus, renderView } from './render.js';
+import { mountMeasure } from './measure.js';
+import {
+  renderChapter, renderFacts, renderOptions, renderPki, renderProgress, renderState, renderStatus, renderStep,
+} from './render.js';
+import { sceneAt, scanRun } from './scan.js';
+import { renderComparison, renderCosts, renderFunctions, renderSessionTable } from './tables.js';
+import { copyText, describeChange, download, renderChanges } from './tools.js';
 import { renderWrapping } from './wrapping.js';
 
 const TABS = ['session', 'keys', 'wrapping'];
+const DEFAULT_CHAPTER = 'whole-session';
+/** Auto-advance pace: long enough to read a step's first lines. */
+const PLAY_INTERVAL_MS = 2500;
+/** How long the address may lag behind the page while the learner moves quickly. */
+const FRAGMENT_DELAY_MS = 150;
 
 const page = {
   core: null,
   lab: null,
   catalogue: null,
   options: null,
+  chapter: DEFAULT_CHAPTER,
+  /** The learner's edit of the GET /dashboard request ({ path, headers } as typed), or null. */
+  request: null,
   instance: 0,
-  // Bumped for every new run (new options, Reset), so cached panels know to redraw.
+  // Bumped for every new run (new options, chapter, Reset, a change), so cached parts redraw.
   run: 0,
+  scan: null,
+  drawnRun: -1,
+  editorRequest: undefined,
   tab: 'session',
   // The eavesdropper's view first: the learner sees what the network sees, then opens it.
   lens: 'wire',
   which: 'request',
   drawn: { keys: null, wrapping: null },
+  /** The byte the learner selected in the current flight: { run, step, offset, value }. */
+  selection: null,
+  playTimer: null,
+  /** What to restore after a crash: the last state shown. */
+  last: null,
+  recovering: false,
+  fragment: null,
+  fragmentTimer: null,
+  diagram: null,
 };
 
 /** Loads (or, after a crash, re-loads as a fresh instance) the wasm-bindgen module. */
@@ -39,22 +68,265 @@ function nextPaint() {
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
+function message(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notices
+
+function showNotice(text) {
+  const notice = byId('notice');
+  if (!text) {
+    notice.hidden = true;
+    byId('notice-text').textContent = '';
+    return;
+  }
+  byId('notice-text').textContent = text;
+  notice.hidden = false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calling the core
+
 /** Calls into the core. A panic kills the wasm instance: say so and start a fresh one. */
 async function guarded(action) {
   try {
     return await action();
   } catch (error) {
     if (error instanceof WebAssembly.RuntimeError) {
-      renderStatus('error', `The lab crashed (${error.message}); this is a bug. Restarting it…`);
-      page.lab = null;
-      await loadCore();
-      await build(page.options);
+      await recover(error);
       return undefined;
     }
-    renderStatus('error', error instanceof Error ? error.message : String(error));
+    renderStatus('error', message(error));
     return undefined;
   }
 }
+
+/**
+ * After a panic: a fresh instance of the module, and the last state rebuilt on it — with the
+ * learner's changes if they replay, without them if they crash it again.
+ */
+async function recover(error) {
+  stopPlay();
+  page.lab = null;
+  if (page.recovering) throw error;
+  page.recovering = true;
+  renderStatus('error', `The lab crashed (${error.message}); this is a bug. Restarting it…`);
+  const last = page.last ?? defaultTarget();
+  const attempts = [last, { ...last, changes: [], request: null }, defaultTarget()];
+  try {
+    for (const [i, target] of attempts.entries()) {
+      try {
+        await loadCore();
+        const notes = [`The lab crashed (${error.message}) and was restarted`];
+        if (i === 1) notes.push('without your flipped bytes, clock jumps and request edit, which crashed it again');
+        if (i === 2) notes.push('with the default settings');
+        await open(target, [`${notes.join(' ')}.`]);
+        return;
+      } catch (again) {
+        if (!(again instanceof WebAssembly.RuntimeError)) throw again;
+        page.lab = null;
+      }
+    }
+    renderStatus('error', 'The lab keeps crashing; reload the page.');
+  } finally {
+    page.recovering = false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options, chapters and targets (what to open)
+
+function optionsFor(version, suite, group, cert) {
+  const base = page.core.Lab.optionsForVersion(version);
+  return {
+    ...base,
+    clientSuites: suite === 'all' ? base.clientSuites : [suite],
+    clientGroups: group === 'all' ? base.clientGroups : [group],
+    certKey: cert ?? base.certKey,
+  };
+}
+
+function defaultTarget() {
+  return {
+    options: page.core.Lab.defaultOptions(),
+    chapter: DEFAULT_CHAPTER,
+    request: null,
+    changes: [],
+    step: null,
+    tab: page.tab,
+  };
+}
+
+function chapterInfo(id) {
+  return page.catalogue.chapters.find((c) => c.id === id);
+}
+
+function versionLabel(key) {
+  return page.catalogue.versions.find((v) => v.key === key)?.label ?? key;
+}
+
+/** The options the menus describe. */
+function optionsFromForm() {
+  const version = byId('opt-version').value;
+  const suite = version === page.options.version ? byId('opt-suite').value : 'all';
+  return optionsFor(version, suite, byId('opt-group').value, byId('opt-cert').value);
+}
+
+/** The step a clock change follows (the view data names the field `after_step`; a fragment `afterStep`). */
+function afterStep(change) {
+  return change.afterStep ?? change.after_step;
+}
+
+function headersText(request) {
+  return (request?.headers ?? []).map(([name, value]) => `${name}: ${value}`).join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Making runs
+
+/** Adopts `lab` as the page's lab. */
+function install(lab, options, chapter) {
+  if (page.lab && page.lab !== lab) page.lab.free();
+  page.lab = lab;
+  page.options = options;
+  page.chapter = chapter;
+}
+
+/** The run changed (new lab, chapter, Reset, a change): read it whole again. */
+function newRun() {
+  page.run += 1;
+  page.selection = null;
+  const view = page.lab.view();
+  page.scan = scanRun(page.lab, view.total, view.cursor);
+}
+
+/** Replays the learner's changes, in order, on the current lab; returns the problems. */
+function applyChanges(changes) {
+  const problems = [];
+  for (const change of changes) {
+    try {
+      if (change.kind === 'tamper') {
+        page.lab.tamper(change.step, change.offset);
+      } else {
+        page.lab.seek(afterStep(change));
+        page.lab.advanceClock(change.seconds);
+      }
+    } catch (error) {
+      if (error instanceof WebAssembly.RuntimeError) throw error;
+      problems.push(`${describeChange(change)} could not be made again (${message(error)})`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Opens `target` ({ options, chapter, request, changes, step, tab }): a new lab (new
+ * certificates) unless the options are the current lab's. Whatever cannot be honoured falls
+ * back to the default and is said in the notice, with `notes` before it.
+ */
+async function open(target, notes = []) {
+  stopPlay();
+  const notices = [...notes];
+  const reuse = page.lab && JSON.stringify(page.options) === JSON.stringify(target.options);
+  if (!reuse) {
+    renderStatus('loading', target.options.certKey === 'rsa-2048'
+      ? 'Generating an RSA-2048 key in your browser…'
+      : 'Making certificates and running the session…');
+    await nextPaint();
+  }
+  let chapter = target.chapter ?? DEFAULT_CHAPTER;
+  if (!chapterInfo(chapter)?.versions.includes(target.options.version)) {
+    notices.push(`The chapter “${chapterInfo(chapter)?.title ?? chapter}” does not apply to ${versionLabel(target.options.version)}; showing “${chapterInfo(DEFAULT_CHAPTER).title}”.`);
+    chapter = DEFAULT_CHAPTER;
+  }
+  let options = target.options;
+  try {
+    if (reuse) {
+      if (chapter !== page.chapter) {
+        page.lab.setChapter(chapter);
+        page.chapter = chapter;
+      } else if (page.lab.view().interventions.length > 0 || (target.changes ?? []).length > 0) {
+        page.lab.reset();
+      }
+    } else {
+      const started = performance.now();
+      let lab;
+      try {
+        lab = new page.core.Lab(options, chapter);
+      } catch (error) {
+        if (error instanceof WebAssembly.RuntimeError) throw error;
+        notices.push(`The lab cannot run with these settings (${message(error)}); showing the defaults.`);
+        options = page.core.Lab.defaultOptions();
+        chapter = DEFAULT_CHAPTER;
+        lab = new page.core.Lab(options, chapter);
+      }
+      install(lab, options, chapter);
+      byId('pki-note').textContent =
+        `Certificates made and the chapter run in ${(performance.now() - started).toFixed(0)} ms in this browser.`;
+    }
+
+    const request = target.request ?? null;
+    const current = page.lab.view().request;
+    const wanted = request ? { path: request.path, headers: request.headers } : null;
+    const have = current ? { path: current.path, headers: headersText(current) } : null;
+    if (JSON.stringify(wanted) !== JSON.stringify(have)) {
+      try {
+        page.lab.setRequest(request?.path ?? '', request?.headers ?? '');
+        page.request = request;
+      } catch (error) {
+        if (error instanceof WebAssembly.RuntimeError) throw error;
+        notices.push(`The edited request could not be used (${message(error)}); the chapter's own request is sent.`);
+        page.lab.setRequest('', '');
+        page.request = null;
+      }
+    } else {
+      page.request = wanted;
+    }
+    notices.push(...applyChanges(target.changes ?? []));
+
+    const total = page.lab.view().total;
+    if (target.step !== null && target.step !== undefined) {
+      if (target.step >= 0 && target.step < total) page.lab.seek(target.step);
+      else {
+        notices.push(`There is no step ${target.step + 1} in “${chapterInfo(chapter).title}” (it has ${total}); showing step 1.`);
+        page.lab.seek(0);
+      }
+    } else if (!(target.changes ?? []).length) {
+      page.lab.seek(0);
+    }
+    newRun();
+    renderOptions(page.catalogue, page.options, page.chapter);
+    if (target.tab && target.tab !== page.tab) selectTab(target.tab, { render: false });
+    render();
+    renderStatus('ready', 'Ready');
+  } catch (error) {
+    if (error instanceof WebAssembly.RuntimeError) throw error;
+    notices.push(message(error));
+    renderStatus('error', message(error));
+  }
+  showNotice(notices.length > 0 ? notices.join(' ') : null);
+}
+
+/** The target a fragment asks for, and the notice for what it got wrong. */
+function targetFromFragment(hash) {
+  const { state, problems, empty } = parseFragment(hash, page.catalogue);
+  const version = state.version ?? page.core.Lab.defaultOptions().version;
+  const target = {
+    options: optionsFor(version, state.suite, state.group, state.cert),
+    chapter: state.chapter ?? DEFAULT_CHAPTER,
+    request: state.request,
+    changes: state.changes,
+    step: state.step === null ? null : state.step - 1,
+    tab: state.tab,
+  };
+  const notice = problemNotice(problems, 'The rest uses the defaults.');
+  return { target, notice, empty };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
 
 function seek(index) {
   return guarded(() => {
@@ -84,7 +356,7 @@ function renderWrappingPanel(view) {
     if (error instanceof WebAssembly.RuntimeError) throw error;
     fill(container, h('p', { class: 'open-error', role: 'alert' },
       h('strong', {}, 'The wrapping could not be computed: '),
-      error instanceof Error ? error.message : String(error)));
+      message(error)));
     return;
   }
   renderWrapping(container, wrapping, {
@@ -96,58 +368,177 @@ function renderWrappingPanel(view) {
   });
 }
 
-function render() {
-  if (!page.lab) return;
-  const view = page.lab.view();
-  renderView(view, seek, { lens: page.lens });
-  renderKeysPanel(view);
-  renderWrappingPanel(view);
+/** The request editor: filled from the run when the run changes, never while the learner types. */
+function renderRequestEditor(view) {
+  const request = view.request;
+  byId('request-current').textContent = request
+    ? `Now sent instead of GET /dashboard: GET ${request.path}${request.headers.length > 0 ? ` with ${request.headers.length} extra header line${request.headers.length === 1 ? '' : 's'}` : ''}.`
+    : 'Now sent: the chapter\'s own GET /dashboard.';
+  // Only when the request itself changed: a failed edit stays in the fields to be corrected.
+  const key = JSON.stringify(request ?? null);
+  if (page.editorRequest === key) return;
+  page.editorRequest = key;
+  byId('request-error').hidden = true;
+  byId('request-path').value = request ? request.path : '/dashboard';
+  byId('request-headers').value = headersText(request);
 }
 
-/** Makes a new lab for `options` (new certificates, new run) and shows its first step. */
-async function build(options) {
-  renderStatus('loading', options.certKey === 'rsa-2048'
-    ? 'Generating an RSA-2048 key in your browser…'
-    : 'Making certificates and running the session…');
-  await nextPaint();
-  await guarded(() => {
-    const started = performance.now();
-    const lab = new page.core.Lab(options);
-    const elapsed = performance.now() - started;
-    page.lab?.free();
-    page.lab = lab;
-    page.options = options;
-    page.run += 1;
-    renderOptions(page.catalogue, options);
-    byId('pki-note').textContent =
-      `Certificates made and the whole session run in ${elapsed.toFixed(0)} ms in this browser.`;
-    render();
-    renderStatus('ready', 'Ready');
-  });
+/** On a step that starts no scene, the scene it belongs to, quietly (it was read out when it began). */
+function renderSceneContext(step) {
+  const context = byId('scene-context');
+  const scene = !step.sceneNarration && page.scan ? sceneAt(page.scan, step.index) : null;
+  context.hidden = !scene;
+  fill(context, scene ? [h('span', { class: 'scene-context-label' }, `The scene since step ${scene.step + 1}: `), scene.text] : null);
 }
 
-/** The options the menus describe. */
-function optionsFromForm() {
-  const version = byId('opt-version').value;
-  const base = page.core.Lab.optionsForVersion(version);
-  const suite = version === page.options.version ? byId('opt-suite').value : 'all';
-  const group = byId('opt-group').value;
+/** The selected byte's marks and the byte tools' state. */
+function renderSelection(step) {
+  const selection = page.selection;
+  const valid = selection && selection.run === page.run && selection.step === step?.index;
+  if (!valid) page.selection = null;
+  for (const element of byId('step-hex').querySelectorAll('.sel')) element.classList.remove('sel');
+  const flip = byId('tamper-flip');
+  const hasBytes = Boolean(step && step.hex.length > 0 && step.from !== 'lab');
+  byId('copy-hex').disabled = !step || step.hex.length === 0;
+  if (!valid) {
+    flip.disabled = true;
+    byId('byte-selection').textContent = hasBytes
+      ? 'No byte selected: click a byte in the hex view below, or focus one with Tab and the arrow keys.'
+      : 'This step carries no flight to change.';
+    return;
+  }
+  for (const element of byId('step-hex').querySelectorAll(`[data-offset="${selection.offset}"]`)) {
+    if (!element.closest('.opened')) element.classList.add('sel');
+  }
+  flip.disabled = false;
+  byId('byte-selection').textContent =
+    `Selected: byte ${selection.offset} of this flight, 0x${selection.value}. Flipping it changes its lowest bit in transit; the receiver gets the rest unchanged.`;
+}
+
+function fragmentState(view) {
+  const options = view.options;
   return {
-    ...base,
-    clientSuites: suite === 'all' ? base.clientSuites : [suite],
-    clientGroups: group === 'all' ? base.clientGroups : [group],
-    certKey: byId('opt-cert').value,
+    version: options.version,
+    suite: options.clientSuites.length === 1 ? options.clientSuites[0] : 'all',
+    group: options.clientGroups.length === 1 ? options.clientGroups[0] : 'all',
+    cert: options.certKey,
+    chapter: view.chapter.id,
+    step: view.cursor + 1,
+    tab: page.tab,
+    request: page.request,
+    changes: view.interventions,
   };
 }
 
+/**
+ * Keeps the address describing what is shown. Writes are gathered (at most one every
+ * FRAGMENT_DELAY_MS): browsers throttle, and warn about, a flood of history updates, which
+ * holding an arrow key would otherwise cause. `<html data-fragment-pending>` is set meanwhile.
+ */
+function updateFragment(view) {
+  page.fragment = formatFragment(fragmentState(view));
+  if (page.fragmentTimer !== null) return;
+  document.documentElement.dataset.fragmentPending = '';
+  page.fragmentTimer = setTimeout(writeFragment, FRAGMENT_DELAY_MS);
+}
+
+function writeFragment() {
+  page.fragmentTimer = null;
+  delete document.documentElement.dataset.fragmentPending;
+  if (page.fragment !== null && window.location.hash.slice(1) !== page.fragment) {
+    window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}#${page.fragment}`);
+  }
+}
+
+function render() {
+  if (!page.lab) return;
+  const view = page.lab.view();
+  const step = view.current;
+  renderProgress(view);
+  renderChapter(view.chapter);
+  if (page.scan) renderFacts(page.scan.facts);
+  if (page.drawnRun !== page.run) {
+    page.drawnRun = page.run;
+    page.diagram.draw(view, page.scan?.steps);
+  } else {
+    page.diagram.setCurrent(view.cursor);
+  }
+  renderPki(view.pki);
+  if (step) {
+    renderStep(step, { lens: page.lens, version: view.options.version, functions: view.functions });
+    renderState(step);
+    renderSceneContext(step);
+    renderHttp(byId('http'), step);
+    renderSessionTable(byId('session-table'), step, {
+      previous: view.cursor > 0 ? page.scan?.steps[view.cursor - 1] : undefined,
+      scan: page.scan,
+      cursor: view.cursor,
+      onSeek: seek,
+    });
+  }
+  renderFunctions(byId('functions'), view.functions, { cursor: view.cursor, onSeek: seek });
+  renderCosts(byId('costs'), view.costs, { connection: step?.connection });
+  renderComparison(byId('comparison-block'), byId('version-comparison'), view.versionComparison);
+  renderChanges(byId('interventions'), view.interventions, seek);
+  byId('undo-changes').disabled = view.interventions.length === 0;
+  renderRequestEditor(view);
+  renderSelection(step);
+  renderKeysPanel(view);
+  renderWrappingPanel(view);
+  updateFragment(view);
+  page.last = {
+    options: page.options,
+    chapter: page.chapter,
+    request: page.request,
+    changes: view.interventions,
+    step: view.cursor,
+    tab: page.tab,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Moving
+
 function step(direction) {
-  guarded(() => {
-    if (direction > 0 ? page.lab.next() : page.lab.back()) render();
+  return guarded(() => {
+    const moved = direction > 0 ? page.lab.next() : page.lab.back();
+    if (moved) render();
+    return moved;
   });
 }
 
+function stopPlay() {
+  if (page.playTimer !== null) clearTimeout(page.playTimer);
+  page.playTimer = null;
+  const button = byId('play');
+  button.setAttribute('aria-pressed', 'false');
+  button.textContent = 'Play';
+}
+
+function schedulePlay() {
+  page.playTimer = setTimeout(async () => {
+    const moved = await step(1);
+    if (moved && page.playTimer !== null) schedulePlay();
+    else stopPlay();
+  }, PLAY_INTERVAL_MS);
+}
+
+function togglePlay() {
+  if (!page.lab) return;
+  if (page.playTimer !== null) {
+    stopPlay();
+    return;
+  }
+  const view = page.lab.view();
+  if (view.cursor + 1 >= view.total) seek(0);
+  const button = byId('play');
+  button.setAttribute('aria-pressed', 'true');
+  button.textContent = 'Pause';
+  schedulePlay();
+}
+
 /** Shows one of the views; `focus` moves the keyboard focus to its tab. */
-function selectTab(name, { focus = false } = {}) {
+function selectTab(name, { focus = false, render: redraw = true } = {}) {
   page.tab = name;
   for (const tab of TABS) {
     const button = byId(`tab-${tab}`);
@@ -157,32 +548,188 @@ function selectTab(name, { focus = false } = {}) {
     byId(`panel-${tab}`).hidden = !selected;
     if (selected && focus) button.focus();
   }
-  const hash = name === 'session' ? '' : `#${name}`;
-  if (window.location.hash !== hash) {
-    window.history.replaceState(null, '', hash || window.location.pathname + window.location.search);
-  }
-  if (page.lab) guarded(render);
+  if (page.lab && redraw) guarded(render);
 }
 
-/** Whether an arrow key belongs to the element that has focus rather than to stepping. */
-function ownsArrows(target) {
-  return target instanceof Element
-    && (target.closest('[data-arrows]') !== null
-      || target instanceof HTMLSelectElement
-      || target instanceof HTMLInputElement
-      || target instanceof HTMLTextAreaElement);
+// ---------------------------------------------------------------------------------------------
+// Tools
+
+function toolResult(id, ...content) {
+  fill(byId(id), content.flat(Infinity));
+}
+
+function jumpButton(index, label) {
+  return h('button', { type: 'button', class: 'inline-link', onclick: () => seek(index) }, label ?? `go to step ${index + 1}`);
+}
+
+/** Runs `change` (a call that re-makes the run) and re-renders. */
+function rerun(change) {
+  stopPlay();
+  return guarded(() => {
+    change();
+    newRun();
+    render();
+    return page.lab.view();
+  });
+}
+
+async function flipSelectedByte() {
+  const selection = page.selection;
+  if (!selection) return;
+  const view = await rerun(() => page.lab.tamper(selection.step, selection.offset));
+  if (!view) return;
+  const current = view.current;
+  const later = view.steps.slice(selection.step + 1);
+  const alert = later.find((s) => s.outcome === 'alertReceived');
+  const outcome = current ? {
+    delivered: 'the receiver still accepted the flight (the flipped bit was in a part it does not check, or one it reads as a different value)',
+    rejected: `the receiver rejected it: ${current.outcome.error}`,
+    alertReceived: `the receiver got a fatal alert: ${current.outcome.alert}`,
+    truncated: `the transport was cut: ${current.outcome.error}`,
+    event: 'nothing was delivered',
+  }[current.outcome.kind] : '';
+  toolResult('tamper-result',
+    `You flipped byte ${selection.offset} of step ${selection.step + 1} in flight and the chapter ran again with it: ${outcome}. `,
+    alert ? ['The fatal alert crosses at ', jumpButton(alert.index, `step ${alert.index + 1}: ${alert.title}`), '.'] : null);
+}
+
+async function advanceClock(seconds, label) {
+  const before = page.lab.view().cursor;
+  const view = await rerun(() => page.lab.advanceClock(seconds));
+  if (!view) return;
+  toolResult('tool-result', `The lab clock moved forward ${label} after step ${before + 1}, and the chapter ran again from there. You are at the clock's step, ${view.cursor + 1} of ${view.total}; step on to see what the time changed.`);
+}
+
+async function undoChanges() {
+  const view = await rerun(() => page.lab.reset());
+  if (view) toolResult('tool-result', 'Your flipped bytes and clock jumps are gone: the chapter ran again as written (with fresh keys).');
+}
+
+async function applyRequest(path, headers) {
+  const errorBox = byId('request-error');
+  errorBox.hidden = true;
+  errorBox.textContent = '';
+  stopPlay();
+  await guarded(() => {
+    try {
+      page.lab.setRequest(path, headers);
+    } catch (error) {
+      if (error instanceof WebAssembly.RuntimeError) throw error;
+      errorBox.textContent = `Not sent: ${message(error)}`;
+      errorBox.hidden = false;
+      return;
+    }
+    const view = page.lab.view();
+    page.request = view.request ? { path: view.request.path, headers: headersText(view.request) } : null;
+    newRun();
+    render();
+    toolResult('tool-result', page.request
+      ? 'The chapter ran again with your request in place of GET /dashboard: see the HTTP panels and the bytes at its steps.'
+      : 'The chapter ran again with its own request.');
+  });
+}
+
+function downloadCapture() {
+  guarded(() => {
+    const bytes = page.lab.exportPcapng();
+    download(`session-lab-${page.chapter}.pcapng`, bytes, 'application/vnd.tcpdump.pcap');
+    toolResult('tool-result', `Saved session-lab-${page.chapter}.pcapng (${bytes.length} bytes). Wireshark decrypts it with the keys it carries.`);
+  });
+}
+
+function downloadKeyLog() {
+  guarded(() => {
+    const text = page.lab.exportKeyLog();
+    download(`session-lab-${page.chapter}.keys.txt`, text, 'text/plain');
+    toolResult('tool-result', `Saved session-lab-${page.chapter}.keys.txt (${text.split('\n').filter(Boolean).length} lines, NSS key log format).`);
+  });
+}
+
+async function copyFlight() {
+  const hex = page.lab?.view().current?.hex ?? '';
+  if (!hex) return;
+  const outcome = await copyText(spacedHex(hex), byId('copy-fallback'));
+  toolResult('tamper-result', outcome === 'copied'
+    ? `Copied the flight's ${hex.length / 2} bytes as hex.`
+    : 'This browser did not let the page copy: the hex is selected in the box below, so Ctrl+C (⌘C) copies it.');
+}
+
+/** The learner picked a byte in the wire view of the current flight. */
+function selectByte(event) {
+  const cell = event.target instanceof Element ? event.target.closest('.hb[data-offset]') : null;
+  if (!cell || cell.closest('.opened') || !page.lab) return;
+  const cursor = page.lab.view().cursor;
+  page.selection = { run: page.run, step: cursor, offset: Number(cell.dataset.offset), value: cell.textContent };
+  renderSelection(page.lab.view().current);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+/** Whether a key belongs to the element that has focus rather than to stepping. */
+function ownsKeys(target, key) {
+  if (!(target instanceof Element)) return false;
+  if (target.closest('[data-arrows], input, select, textarea, [contenteditable=""], [contenteditable="true"]')) return true;
+  if (key === ' ' || key === 'Enter') return target.closest('button, a, summary, [role="button"], [role="tab"]') !== null;
+  return false;
+}
+
+function onKey(event) {
+  if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+  if (!page.lab || ownsKeys(event.target, event.key)) return;
+  const total = page.lab.view().total;
+  switch (event.key) {
+    case 'ArrowRight': step(1); break;
+    case 'ArrowLeft': step(-1); break;
+    case 'Home': seek(0); break;
+    case 'End': seek(total - 1); break;
+    case ' ': togglePlay(); break;
+    default: return;
+  }
+  event.preventDefault();
+}
+
+function onOptionsChange(event) {
+  if (event.target.id === 'opt-chapter') {
+    const chapter = event.target.value;
+    open({ options: page.options, chapter, request: page.request, changes: [], step: 0, tab: page.tab });
+    return;
+  }
+  const options = optionsFromForm();
+  open({ options, chapter: page.chapter, request: page.request, changes: [], step: 0, tab: page.tab });
+}
+
+async function onHashChange() {
+  const hash = window.location.hash.slice(1);
+  if (hash === page.fragment) return;
+  // The learner's own edit wins over a write still waiting.
+  if (page.fragmentTimer !== null) {
+    clearTimeout(page.fragmentTimer);
+    page.fragmentTimer = null;
+    delete document.documentElement.dataset.fragmentPending;
+  }
+  const { target, notice, empty } = targetFromFragment(hash);
+  if (empty) return;
+  await guarded(() => open(target, notice ? [notice] : []));
 }
 
 function wire() {
   byId('next').addEventListener('click', () => step(1));
   byId('back').addEventListener('click', () => step(-1));
-  byId('reset').addEventListener('click', () => guarded(() => {
-    page.lab.reset();
-    page.run += 1;
-    render();
-    renderStatus('ready', 'Ready: the session ran again with fresh keys.');
-  }));
-  byId('options').addEventListener('change', () => build(optionsFromForm()));
+  byId('play').addEventListener('click', togglePlay);
+  byId('reset').addEventListener('click', () => {
+    stopPlay();
+    guarded(() => {
+      page.lab.reset();
+      newRun();
+      render();
+      renderStatus('ready', 'Ready: the chapter ran again with fresh keys.');
+    });
+  });
+  byId('step-range').addEventListener('input', (event) => seek(Number(event.target.value) - 1));
+  byId('options').addEventListener('change', (event) => guarded(() => onOptionsChange(event)));
+  byId('options').addEventListener('submit', (event) => event.preventDefault());
+  byId('notice-close').addEventListener('click', () => showNotice(null));
   byId('lens').addEventListener('change', (event) => {
     page.lens = event.target.value;
     guarded(render);
@@ -202,24 +749,44 @@ function wire() {
     const index = Math.min(TABS.length - 1, Math.max(0, TABS.indexOf(page.tab) + moves[event.key]));
     selectTab(TABS[index], { focus: true });
   });
-  document.addEventListener('keydown', (event) => {
-    if (ownsArrows(event.target) || event.altKey || event.ctrlKey || event.metaKey) return;
-    if (event.key === 'ArrowRight') { event.preventDefault(); step(1); }
-    if (event.key === 'ArrowLeft') { event.preventDefault(); step(-1); }
+  document.addEventListener('keydown', onKey);
+  window.addEventListener('hashchange', onHashChange);
+
+  const hex = byId('step-hex');
+  hex.addEventListener('focusin', selectByte);
+  hex.addEventListener('click', selectByte);
+  byId('tamper-flip').addEventListener('click', flipSelectedByte);
+  byId('copy-hex').addEventListener('click', copyFlight);
+  for (const button of byId('clock-buttons').querySelectorAll('button[data-seconds]')) {
+    button.addEventListener('click', () => advanceClock(Number(button.dataset.seconds), button.textContent.replace('+', '')));
+  }
+  byId('undo-changes').addEventListener('click', undoChanges);
+  byId('request-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    applyRequest(byId('request-path').value, byId('request-headers').value);
   });
+  byId('request-restore').addEventListener('click', () => {
+    byId('request-path').value = '/dashboard';
+    byId('request-headers').value = '';
+    applyRequest('', '');
+  });
+  byId('download-pcapng').addEventListener('click', downloadCapture);
+  byId('download-keylog').addEventListener('click', downloadKeyLog);
 }
 
 async function main() {
   try {
     await loadCore();
   } catch (error) {
-    renderStatus('error', `Could not load the lab's WebAssembly: ${error.message}`);
+    renderStatus('error', `Could not load the lab's WebAssembly: ${message(error)}`);
     return;
   }
+  page.diagram = createDiagram(byId('diagram'), { onSeek: seek });
   wire();
-  const fromHash = window.location.hash.slice(1);
-  if (TABS.includes(fromHash)) selectTab(fromHash);
-  await build(page.core.Lab.defaultOptions());
+  // A getter: after a crash the page re-creates the core, and the panel must use the new one.
+  mountMeasure(byId('measure'), () => page.core);
+  const { target, notice } = targetFromFragment(window.location.hash);
+  await guarded(() => open(target, notice ? [notice] : []));
 }
 
 main();

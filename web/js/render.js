@@ -16,11 +16,11 @@ const STATE_ROWS = [
   ['peerCertificateSubject', 'Peer certificate subject'],
   ['sentClose', 'Sent close_notify'],
   ['peerClosed', 'Peer sent close_notify'],
+  ['earlyData', '0-RTT early data'],
   ['error', 'Error'],
 ];
 
 const SIDES = { client: 'Client', server: 'Server', lab: 'Lab' };
-const BADGES = { rejected: 'rejected', alertReceived: 'fatal alert received', truncated: 'truncated' };
 
 function sideLabel(side) {
   return SIDES[side] ?? String(side);
@@ -33,47 +33,44 @@ function valueText(value) {
   return String(value);
 }
 
-/** The progress line and the Back/Next buttons. */
+/** The progress line, the jump slider and the Back/Next buttons. */
 export function renderProgress(view) {
   const progress = byId('progress');
   progress.dataset.index = String(view.cursor);
   progress.dataset.total = String(view.total);
   progress.textContent = `Step ${view.cursor + 1} of ${view.total}`;
+  const range = byId('step-range');
+  range.max = String(Math.max(1, view.total));
+  range.value = String(view.cursor + 1);
+  range.disabled = view.total < 2;
+  const title = view.current?.title ?? '';
+  range.setAttribute('aria-valuetext', `Step ${view.cursor + 1} of ${view.total}${title ? `: ${title}` : ''}`);
   byId('back').disabled = view.cursor === 0;
   byId('next').disabled = view.cursor + 1 >= view.total;
 }
 
-/** The list of every flight of the run; `onSeek(index)` jumps to one. */
-export function renderTimeline(view, onSeek) {
-  const items = [];
-  let connection = 0;
-  for (const step of view.steps) {
-    if (step.connection !== connection) {
-      connection = step.connection;
-      items.push(h('li', { class: 'connection-break' }, `Connection ${connection}`));
-    }
-    const current = step.index === view.cursor;
-    const arrow = { client: 'Client → Server', server: 'Server → Client' }[step.from] ?? 'Lab event';
-    items.push(
-      h('li', { class: `step from-${step.from}${current ? ' current' : ''}` },
-        h('button', {
-          type: 'button',
-          'aria-current': current ? 'step' : false,
-          'data-index': step.index,
-          onclick: () => onSeek(step.index),
-        },
-        h('span', { class: 'arrow' }, arrow),
-        h('span', { class: 'title' }, step.title),
-        h('span', { class: 'size' }, `${step.byteLength} B`),
-        BADGES[step.outcome] ? h('span', { class: 'badge' }, BADGES[step.outcome]) : null)),
-    );
-  }
-  fill(byId('timeline'), items);
-  byId('timeline').querySelector('.current')?.scrollIntoView({ block: 'nearest' });
+/** The chapter's title and summary. */
+export function renderChapter(chapter) {
+  byId('chapter-title').textContent = chapter.title;
+  byId('chapter-summary').textContent = chapter.summary;
+}
+
+/** What the run shows of the choices the chapter makes for the learner. */
+export function renderFacts(facts) {
+  const cert = byId('fact-client-cert');
+  cert.textContent = facts.clientCertificates.length > 0
+    ? `presented in this run (${facts.clientCertificates.join('; ')})`
+    : 'none presented in this run';
+  cert.dataset.value = facts.clientCertificates.length > 0 ? 'used' : 'unused';
+  const early = byId('fact-early-data');
+  early.textContent = facts.earlyData.length > 0
+    ? `in this run: ${facts.earlyData.join(', ')}`
+    : 'not offered in this run';
+  early.dataset.value = facts.earlyData.length > 0 ? 'used' : 'unused';
 }
 
 /** The current flight: narration, checks, records, delivered plaintext and bytes. */
-export function renderStep(step, { lens, version }) {
+export function renderStep(step, { lens, version, functions = [] }) {
   const event = step.from === 'lab';
   byId('step-from').textContent = event ? 'Lab event' : sideLabel(step.from);
   byId('step-from').dataset.side = step.from;
@@ -83,6 +80,12 @@ export function renderStep(step, { lens, version }) {
   byId('step-clock').textContent = `lab clock ${step.clock}`;
   byId('step-title').textContent = step.title;
   byId('brace-legend').hidden = !step.title.includes('{');
+  const served = functions.filter((fn) => fn.step === step.index);
+  const tag = byId('step-function');
+  tag.hidden = served.length === 0;
+  tag.textContent = served.length > 0
+    ? `Session-layer function: ${served.map((fn) => `${fn.label} — ${fn.how}`).join(' ')}`
+    : '';
   fill(byId('narration'), step.narration.map((line) => h('p', {}, line)));
 
   const scene = byId('scene-narration');
@@ -182,23 +185,17 @@ export function renderPki(pki) {
     h('tr', {}, h('th', { scope: 'row' }, label), h('td', {}, value))));
 }
 
-/** Everything on the session view that depends on the view data. */
-export function renderView(view, onSeek, { lens }) {
-  renderProgress(view);
-  renderTimeline(view, onSeek);
-  renderPki(view.pki);
-  if (view.current) {
-    renderStep(view.current, { lens, version: view.options.version });
-    renderState(view.current);
-  }
-}
-
 /** The option menus, from the catalogue the core computed and the current options. */
-export function renderOptions(catalogue, options) {
+export function renderOptions(catalogue, options, chapterId) {
   const select = (id, choices, selected) => {
-    fill(byId(id), choices.map(([value, label]) =>
-      h('option', { value, selected: value === selected }, label)));
+    fill(byId(id), choices.map(([value, label, disabled]) =>
+      h('option', { value, selected: value === selected, disabled: Boolean(disabled) }, label)));
   };
+  const versionLabel = (key) => catalogue.versions.find((v) => v.key === key)?.label ?? key;
+  select('opt-chapter', catalogue.chapters.map((c) => {
+    const applies = c.versions.includes(options.version);
+    return [c.id, applies ? c.title : `${c.title} (${c.versions.map(versionLabel).join(', ')} only)`, !applies];
+  }), chapterId);
   select('opt-version', catalogue.versions.map((v) => [v.key, v.label]), options.version);
   const suites = catalogue.suites.filter((s) => s.version === options.version);
   select('opt-suite',

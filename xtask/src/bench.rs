@@ -13,6 +13,10 @@
 //! 5. Joins both sides' result lines (tab-separated `key=value`, see `sessionlab::bench`) into
 //!    one Markdown table with budgets marked pass or miss, prints it, and keeps it (and the raw
 //!    lines) in `target/bench/`.
+//! 6. Rewrites the `native` member of `web/measure-reference.json` from this run's handshake
+//!    figures: the page's Measure panel quotes them, with this run's date and machine, beside
+//!    what it measures in the learner's browser. The file's other members (rustls' published
+//!    figures, kept by hand) are left as they are.
 //!
 //! Budgets are reported, not enforced: the command fails only if the bench itself fails.
 
@@ -22,7 +26,7 @@ use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::dist;
 use crate::e2e::{BASE_PATH, CHROMIUM};
@@ -39,6 +43,11 @@ const COLD_HANDSHAKES: u32 = 5;
 const NAVIGATIONS: u32 = 5;
 /// Where the benchmark page is served, below the site.
 const BENCH_FOLDER: &str = "bench";
+
+/// How both sides are built (the report's header and the page's reference figures).
+const BUILDS: &str = "the release profile on both sides (opt-level \"z\", LTO, one codegen unit; \
+                      ring, rustls and rsa at opt-level 3); the wasm is the site's own \
+                      (wasm-bindgen, wasm-opt -Oz, through Trunk)";
 
 /// Budget: everything the page downloads, gzip, in bytes (300 kB, 1 kB = 1000 bytes).
 const DOWNLOAD_BUDGET_BYTES: u64 = 300_000;
@@ -150,6 +159,26 @@ pub fn run(workspace: &Workspace, settings: &Settings) -> Result<(), Error> {
         "bench: table in {}, raw results in {}",
         report_file.display(),
         lines_file.display()
+    );
+
+    let reference = workspace.root().join("web").join(REFERENCE_FILE);
+    if settings.samples < DEFAULT_SAMPLES {
+        println!(
+            "bench: {} left as it was: the page quotes only runs of at least {DEFAULT_SAMPLES} \
+             samples, and this one took {}",
+            reference.display(),
+            settings.samples
+        );
+        return Ok(());
+    }
+    let facts = ReferenceFacts {
+        date: utc_date(SystemTime::now()),
+        rustls: workspace.locked_version("rustls")?,
+    };
+    update_reference(&reference, &native_reference(&results, &context, &facts))?;
+    println!(
+        "bench: the page's quoted native figures are in {}",
+        reference.display()
     );
     Ok(())
 }
@@ -628,12 +657,7 @@ impl Report {
                 .and_then(|line| line.get("cross_origin_isolated"))
                 .unwrap_or("?")
         ));
-        self.header.push(
-            "Builds: the release profile on both sides (opt-level \"z\", LTO, one codegen unit; \
-             ring, rustls and rsa at opt-level 3); the wasm is the site's own \
-             (wasm-bindgen, wasm-opt -Oz, through Trunk)."
-                .to_owned(),
-        );
+        self.header.push(format!("Builds: {BUILDS}."));
         let handshakes = |target: &str| {
             let counts: Vec<u64> = results
                 .of_kind("handshake")
@@ -1047,6 +1071,195 @@ fn minutes(duration: Duration) -> String {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The page's quoted reference figures (`web/measure-reference.json`)
+
+/// The file below `web/` that the page's Measure panel reads its quoted figures from.
+const REFERENCE_FILE: &str = "measure-reference.json";
+/// Where the part kept by hand starts: the top-level `published` member (two-space indent).
+const PUBLISHED_MEMBER: &str = "\n  \"published\":";
+
+/// What the reference says about this run besides its measurements.
+struct ReferenceFacts {
+    /// The run's date, `YYYY-MM-DD` (UTC).
+    date: String,
+    /// The rustls version in Cargo.lock.
+    rustls: String,
+}
+
+/// The `native` member of the reference file: this run's handshake figures, and where, when
+/// and how they were measured. JSON written by hand (the xtask is std-only), indented to sit
+/// at the top level of the file.
+fn native_reference(results: &Results, context: &Context, facts: &ReferenceFacts) -> String {
+    let machine = &context.machine;
+    let load = |value: &Option<String>| value.clone().unwrap_or_else(|| "?".to_owned());
+    let browser = results
+        .of_kind("browser")
+        .find_map(|line| line.get("version"))
+        .unwrap_or("?");
+    let facts = [
+        (
+            "source",
+            "this project's own benchmark (cargo xtask bench), native half".to_owned(),
+        ),
+        ("command", "cargo xtask bench".to_owned()),
+        ("date", facts.date.clone()),
+        (
+            "machine",
+            format!("{}, {} logical CPUs", machine.cpu, machine.logical_cpus),
+        ),
+        (
+            "load",
+            format!(
+                "1-minute load average {} at the start, {} at the end (other processes share \
+                 these CPUs)",
+                load(&context.load_before),
+                load(&context.load_after)
+            ),
+        ),
+        (
+            "software",
+            format!("rustls {} with its ring provider", facts.rustls),
+        ),
+        ("build", BUILDS.to_owned()),
+        (
+            "method",
+            format!(
+                "the core's drivers (sessionlab::bench) run natively and timed with Instant: \
+                 median of {} samples after a warm-up of at least 150 iterations and 0.5 s, each \
+                 sample a batch of handshakes lasting at least 2 ms; a handshake is a new rustls \
+                 client and server connection pair in one process, over an in-memory buffer, \
+                 until both are idle (tickets included)",
+                context.samples
+            ),
+        ),
+        (
+            "browser",
+            format!("Chromium {browser}, headless, on the same machine in the same run"),
+        ),
+    ];
+    let mut text = String::from("{\n");
+    for (key, value) in facts {
+        text.push_str(&format!(
+            "    {}: {},\n",
+            json_string(key),
+            json_string(&value)
+        ));
+    }
+    text.push_str(&format!("    \"samples\": {},\n", context.samples));
+    text.push_str("    \"handshakes\": [");
+    let ids = results.ids("handshake");
+    for (index, id) in ids.iter().enumerate() {
+        let line = results
+            .of_kind("handshake")
+            .find(|line| line.get("id") == Some(id.as_str()));
+        let label = line.and_then(|line| line.get("label")).unwrap_or(id);
+        let full = line
+            .and_then(|line| line.get("full"))
+            .map_or_else(|| "null".to_owned(), json_string);
+        text.push_str(&format!(
+            "{}\n      {{ \"id\": {}, \"label\": {}, \"full\": {full}, \"nativeMs\": {}, \
+             \"browserMs\": {}, \"browserColdMs\": {} }}",
+            if index == 0 { "" } else { "," },
+            json_string(id),
+            json_string(label),
+            json_number(results.median("handshake", id, "native", "steady")),
+            json_number(results.median("handshake", id, "wasm", "steady")),
+            json_number(results.median("handshake", id, "wasm", "cold")),
+        ));
+    }
+    text.push_str(if ids.is_empty() {
+        "]\n  }"
+    } else {
+        "\n    ]\n  }"
+    });
+    text
+}
+
+/// The reference file with its `native` member replaced by `native` and everything from the
+/// `published` member on kept as it was.
+fn splice_reference(existing: &str, native: &str) -> Result<String, String> {
+    let start = existing.find(PUBLISHED_MEMBER).ok_or_else(|| {
+        "it has no top-level \"published\" member (indented by two spaces); restore the file \
+         from git"
+            .to_owned()
+    })?;
+    let kept = existing[start + 1..].trim_end();
+    if !kept.ends_with('}') {
+        return Err("it does not end with the closing brace of its top-level object".to_owned());
+    }
+    Ok(format!(
+        "{{\n  \"about\": {},\n  \"native\": {native},\n{kept}\n",
+        json_string(
+            "Figures the Measure panel quotes rather than measures. `native` is rewritten by \
+             `cargo xtask bench`; `published` is kept by hand, quoted exactly from its source."
+        )
+    ))
+}
+
+/// Rewrites the `native` member of the reference file at `path`.
+fn update_reference(path: &Path, native: &str) -> Result<(), Error> {
+    let existing =
+        fs::read_to_string(path).map_err(Error::io(format!("reading {}", path.display())))?;
+    let text = splice_reference(&existing, native)
+        .map_err(|reason| Error::Check(format!("{}: {reason}", path.display())))?;
+    fs::write(path, text).map_err(Error::io(format!("writing {}", path.display())))
+}
+
+/// A JSON string literal.
+fn json_string(value: &str) -> String {
+    let mut text = String::with_capacity(value.len() + 2);
+    text.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => text.push_str("\\\""),
+            '\\' => text.push_str("\\\\"),
+            '\n' => text.push_str("\\n"),
+            '\t' => text.push_str("\\t"),
+            c if c.is_control() => text.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => text.push(c),
+        }
+    }
+    text.push('"');
+    text
+}
+
+/// A JSON number of milliseconds (six decimals: nanoseconds), or `null`.
+fn json_number(value: Option<f64>) -> String {
+    value
+        .filter(|v| v.is_finite())
+        .map_or_else(|| "null".to_owned(), |v| format!("{v:.6}"))
+}
+
+/// The UTC calendar date of `time`, `YYYY-MM-DD`.
+fn utc_date(time: SystemTime) -> String {
+    let days = time
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs() / 86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian calendar (Howard
+/// Hinnant's `civil_from_days`, for days on or after the epoch).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let day_of_era = z % 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1203,5 +1416,58 @@ lab\tid=whole-session\ttarget=wasm\tphase=cold\tmedian_ms=90";
         assert_eq!(minutes(Duration::from_secs(125)), "2 min 05 s");
         assert_eq!(median_of(&[3.0, 1.0]), Some(2.0));
         assert_eq!(median_of(&[]), None);
+    }
+    #[test]
+    fn writes_the_native_reference_and_keeps_the_published_part() {
+        let results = Results::new(&format!("{NATIVE}\n{BROWSER}"));
+        let facts = ReferenceFacts {
+            date: "2026-11-26".to_owned(),
+            rustls: "0.23.46".to_owned(),
+        };
+        let native = native_reference(&results, &context(), &facts);
+        assert!(native.starts_with("{\n    \"source\": "));
+        assert!(native.ends_with("\n    ]\n  }"));
+        assert!(native.contains("\"date\": \"2026-11-26\""));
+        assert!(native.contains("\"machine\": \"Test CPU, 2 logical CPUs\""));
+        assert!(native.contains("rustls 0.23.46 with its ring provider"));
+        assert!(native.contains("Chromium 156.0.1, headless"));
+        assert!(native.contains(
+            "{ \"id\": \"tls13-resumed-x25519\", \"label\": \"TLS 1.3 resumed\", \"full\": \
+             \"tls13-full-ecdsa-p256-x25519\", \"nativeMs\": 0.200000, \"browserMs\": 0.500000, \
+             \"browserColdMs\": null }"
+        ));
+        assert!(native.contains("\"full\": null, \"nativeMs\": 0.300000"));
+
+        let published = "  \"published\": [\n    { \"title\": \"kept \\\" as is\" }\n  ]\n}\n";
+        let old = format!("{{\n  \"about\": \"old\",\n  \"native\": {{ \"x\": 1 }},\n{published}");
+        let new = splice_reference(&old, &native).expect("spliced");
+        assert!(new.starts_with("{\n  \"about\": \"Figures the Measure panel quotes"));
+        assert!(new.contains(&format!("\n  \"native\": {native},\n")));
+        assert!(new.ends_with(published));
+        assert!(!new.contains("\"x\": 1"));
+        // Rewriting again changes nothing.
+        assert_eq!(splice_reference(&new, &native).expect("spliced"), new);
+        assert!(splice_reference("{ \"native\": {} }", &native).is_err());
+        assert!(splice_reference("{\n  \"published\": [", &native).is_err());
+    }
+
+    #[test]
+    fn json_strings_numbers_and_dates() {
+        assert_eq!(
+            json_string("a \"b\" \\ c\n\u{1}é"),
+            "\"a \\\"b\\\" \\\\ c\\n\\u0001é\""
+        );
+        assert_eq!(json_number(Some(0.3164)), "0.316400");
+        assert_eq!(json_number(None), "null");
+        assert_eq!(json_number(Some(f64::NAN)), "null");
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(59), (1970, 3, 1));
+        // 2000-02-29 and 2026-11-26.
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(20_783), (2026, 11, 26));
+        assert_eq!(
+            utc_date(UNIX_EPOCH + Duration::from_secs(20_783 * 86_400 + 86_399)),
+            "2026-11-26"
+        );
     }
 }

@@ -1,0 +1,34 @@
+// The Measure panel's worker (see measure.js): its own instance of the lab's WebAssembly, timing
+// handshakes with the core's `Bench` drivers off the page's thread. One request at a time:
+//   { type: 'start', seq }                        → { type: 'ready', seq, timerStep, isolated }
+//   { type: 'time', seq, id, perBatch, count }    → { type: 'timed', seq, means, wallMs }
+// and { type: 'error', seq, message } when a request fails.
+
+import init, { Bench } from '../sessionlab.js';
+import { timeBatches, timerStep } from './measure.js';
+
+let bench = null;
+
+async function answer(request) {
+  switch (request.type) {
+    case 'start':
+      await init({ module_or_path: new URL('../sessionlab_bg.wasm', import.meta.url) });
+      bench = new Bench();
+      return { type: 'ready', timerStep: timerStep(), isolated: Boolean(self.crossOriginIsolated) };
+    case 'time': {
+      if (!bench) throw new Error('the worker has not started');
+      const { means, wallMs } = timeBatches(bench, request.id, request.perBatch, request.count);
+      return { type: 'timed', means, wallMs };
+    }
+    default:
+      throw new Error(`unknown request ${String(request.type)}`);
+  }
+}
+
+self.addEventListener('message', async ({ data }) => {
+  try {
+    self.postMessage({ ...(await answer(data)), seq: data.seq });
+  } catch (error) {
+    self.postMessage({ type: 'error', seq: data.seq, message: error instanceof Error ? error.message : String(error) });
+  }
+});
