@@ -131,7 +131,11 @@ pub enum Action {
 
 /// A change the learner made to a run; the run is made again with it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 pub enum Intervention {
     /// Flip (XOR 0x01) the byte at `offset` of step `step`'s flight while it is on the wire.
     Tamper {
