@@ -505,6 +505,8 @@ fn an_edited_request_reaches_the_server_and_bad_edits_are_refused() {
     assert!(lab.view().request.is_none());
 }
 
+// proptest is a native-only dev-dependency.
+#[cfg(not(target_arch = "wasm32"))]
 mod interventions {
     //! Whatever the learner does to a run, the lab answers with a run or a clear error: never a
     //! panic, and never a check that blames our decryption for the learner's tampering.
