@@ -58,9 +58,11 @@ pub struct Chapter {
     pub versions: &'static [TlsVersion],
     /// Where the server keeps resumption state.
     pub tickets: TicketMode,
-    /// The server accepts only groups after the client's first one, forcing a
-    /// HelloRetryRequest in TLS 1.3.
+    /// The client offers every group, X25519 first, so that a server refusing one can ask for
+    /// another with a HelloRetryRequest.
     pub force_retry: bool,
+    /// The client may send 0-RTT data and the server may accept it (needs the stateful cache).
+    pub early_data: bool,
     /// The scenes, in order.
     pub scenes: Vec<Scene>,
 }
@@ -165,6 +167,7 @@ fn chapter(
         versions,
         tickets: TicketMode::Stateful,
         force_retry: false,
+        early_data: false,
         scenes,
     }
 }
@@ -298,6 +301,7 @@ fn zero_rtt() -> Chapter {
     scenes.extend(close_both());
     Chapter {
         tickets: TicketMode::Stateful,
+        early_data: true,
         ..chapter(
             "zero-rtt",
             "4 · 0-RTT",
@@ -448,23 +452,33 @@ fn plain_http() -> Chapter {
 }
 
 fn hello_retry() -> Chapter {
-    let mut scenes = vec![scene(connect(), "The client's key share is for its favourite group, which the server does not accept. The server answers with HelloRetryRequest naming a group it does accept: one extra round trip.")];
+    let refusing = |group: &'static str, early_data: Option<Request>| {
+        Action::Connect(ConnectSpec {
+            server: ServerVariant {
+                refuse_group: Some(group),
+                ..ServerVariant::default()
+            },
+            early_data,
+            ..ConnectSpec::default()
+        })
+    };
+    let mut scenes = vec![scene(refusing("X25519", None), "The client sends its key share for its favourite group, X25519, which the server will not use. The server answers with a HelloRetryRequest naming a group it accepts: one extra round trip.")];
     scenes.push(scene(
         Action::Request(Request::get("/")),
         "The request, once the handshake is done.",
     ));
     scenes.extend(close_both());
-    scenes.push(scene(
-        connect(),
-        "The client remembered the group the server wanted: no retry this time.",
-    ));
+    scenes.push(scene(refusing("X25519", None), "The client remembered the group the server wanted: its key share is right the first time, no retry — and it resumes."));
+    scenes.extend(close_both());
+    scenes.push(scene(refusing("secp256r1", Some(Request::get("/"))), "Now the server refuses the group the client remembered, and the client tries 0-RTT. The retry discards the early data: the client must send its request again after the handshake. rustls calls this handshake Resumed; the messages show it needed a HelloRetryRequest first."));
     scenes.extend(close_both());
     Chapter {
         force_retry: true,
+        early_data: true,
         ..chapter(
             "hello-retry",
             "9a · HelloRetryRequest",
-            "The client's first key share is for a group the server won't take: the retry costs a round trip, and the client remembers.",
+            "The client's first key share is for a group the server won't take: the retry costs a round trip, the client remembers, and 0-RTT does not survive a retry.",
             TLS13,
             scenes,
         )

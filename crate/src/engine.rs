@@ -623,21 +623,14 @@ pub fn execute_with(
 ) -> Result<Run, Error> {
     let mut options = options.clone();
     if chapter.force_retry {
-        // The server takes every group but the client's favourite, whose key share the
-        // client sends first: a HelloRetryRequest follows (if the client offers another).
-        let favourite = options.client_groups.first().map(|g| g.name());
-        options.server_groups = rustls::crypto::ring::ALL_KX_GROUPS
-            .iter()
-            .copied()
-            .filter(|g| Some(g.name()) != favourite)
-            .collect();
-        if options.client_groups.len() < 2 {
-            options.client_groups = rustls::crypto::ring::ALL_KX_GROUPS.to_vec();
-        }
+        // Every group, X25519 first, on both sides: each connection's server variant says which
+        // group it refuses this time.
+        options.client_groups = rustls::crypto::ring::ALL_KX_GROUPS.to_vec();
+        options.server_groups = rustls::crypto::ring::ALL_KX_GROUPS.to_vec();
     }
     let policy = SessionPolicy {
         stateless_tickets: chapter.tickets == TicketMode::Stateless,
-        early_data: chapter.id == "zero-rtt",
+        early_data: chapter.early_data,
     };
     let clock = LabClock::new();
     let mut session = Session {

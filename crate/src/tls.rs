@@ -35,6 +35,9 @@ pub struct ServerVariant {
     pub accept_early_data: bool,
     /// The application protocols the server accepts, in its preference order.
     pub alpn: &'static [&'static str],
+    /// A key-exchange group (rustls' name, e.g. `X25519`) the server will not use this time,
+    /// so that a client sending its key share for it gets a HelloRetryRequest.
+    pub refuse_group: Option<&'static str>,
 }
 
 impl Default for ServerVariant {
@@ -43,6 +46,7 @@ impl Default for ServerVariant {
             require_client_certificate: false,
             accept_early_data: true,
             alpn: &["http/1.1"],
+            refuse_group: None,
         }
     }
 }
@@ -167,7 +171,14 @@ impl ConfigSet {
             return Ok(config.clone());
         }
         let versions = [self.options.version.rustls()];
-        let provider = self.options.server_provider();
+        let mut provider = self.options.server_provider();
+        if let Some(refused) = variant.refuse_group {
+            let mut restricted = (*provider).clone();
+            restricted
+                .kx_groups
+                .retain(|group| crate::options::group_name(*group) != refused);
+            provider = Arc::new(restricted);
+        }
         let builder =
             ServerConfig::builder_with_details(provider.clone(), Arc::new(self.clock.clone()))
                 .with_protocol_versions(&versions)?;

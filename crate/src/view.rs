@@ -257,7 +257,7 @@ pub struct DeliveredView {
 pub fn lab_view(lab: &Lab) -> LabView {
     let run = lab.run();
     let analysis = lab.analysis();
-    let steps = run
+    let steps: Vec<StepSummary> = run
         .steps
         .iter()
         .zip(analysis)
@@ -271,7 +271,7 @@ pub fn lab_view(lab: &Lab) -> LabView {
             outcome: outcome_kind(&step.outcome).to_owned(),
         })
         .collect();
-    let current = run.steps.get(lab.cursor()).map(|step| {
+    let mut current = run.steps.get(lab.cursor()).map(|step| {
         let previous = lab
             .cursor()
             .checked_sub(1)
@@ -279,6 +279,9 @@ pub fn lab_view(lab: &Lab) -> LabView {
             .filter(|prev| prev.connection == step.connection);
         step_view(lab.cursor(), step, previous, analysis.get(lab.cursor()))
     });
+    if let Some(view) = current.as_mut() {
+        judge_retried_resumption(view, &steps);
+    }
     LabView {
         options: lab.options().clone(),
         pki: lab.pki().summary.clone(),
@@ -345,6 +348,24 @@ fn step_view(
         tables: step.tables.clone(),
         clock: clock::rfc3339(step.clock),
         checks: analysis.map(|a| a.checks.clone()).unwrap_or_default(),
+    }
+}
+
+/// rustls reports `Resumed` for a resumption that needed a HelloRetryRequest: the messages of
+/// the connection tell the whole story, so the narration says so.
+fn judge_retried_resumption(view: &mut StepView, steps: &[StepSummary]) {
+    let kind = view.client.handshake_kind.as_deref();
+    let completes_now = view.changed.iter().any(|c| c == "client.handshakeDone");
+    let retried = steps
+        .iter()
+        .take(view.index + 1)
+        .filter(|s| s.connection == view.connection)
+        .any(|s| s.title.contains("HelloRetryRequest"));
+    if kind == Some("Resumed") && retried && completes_now {
+        view.narration.push(
+            "rustls reports this handshake as Resumed, but the messages show a HelloRetryRequest first: a resumption that needed a retry (one round trip more)."
+                .to_owned(),
+        );
     }
 }
 
