@@ -986,7 +986,10 @@ impl Session<'_> {
         let summary = if accepted {
             format!(
                 "An attacker replays the client's first flight to the server. The server accepts its early data and runs it: {}.",
-                served.exchanges.first().map_or("nothing", |e| e.summary.as_str())
+                served
+                    .exchanges
+                    .first()
+                    .map_or("nothing", |e| e.summary.trim_end_matches('.'))
             )
         } else {
             "An attacker replays the client's first flight to the server. The ticket is single-use and already spent: the server ignores the early data and starts a full handshake instead.".to_owned()

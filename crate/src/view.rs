@@ -416,7 +416,7 @@ fn narrate(step: &Step, previous: Option<&Step>, title: &str, records: usize) ->
             step.from.peer().label(),
             step.bytes.len()
         ));
-    } else if !step.bytes.is_empty() {
+    } else if !step.bytes.is_empty() && !step.replay {
         lines.push(format!(
             "{from} → {}: {records} record{}, {} bytes on the wire ({title}).",
             step.from.peer().label(),
