@@ -46,7 +46,7 @@ const BENCH_FOLDER: &str = "bench";
 
 /// How both sides are built (the report's header and the page's reference figures).
 const BUILDS: &str = "the release profile on both sides (opt-level \"z\", LTO, one codegen unit; \
-                      ring, rustls and rsa at opt-level 3); the wasm is the site's own \
+                      ring at opt-level 3 with its C built with -msimd128 for wasm, rustls at \"s\"); the wasm is the site's own \
                       (wasm-bindgen, wasm-opt -Oz, through Trunk)";
 
 /// Budget: everything the page downloads, gzip, in bytes (300 kB, 1 kB = 1000 bytes).
