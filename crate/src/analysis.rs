@@ -139,34 +139,35 @@ pub fn analyse(steps: &[Step], key_log: &[KeyLogEntry]) -> RunAnalysis {
     out
 }
 
-fn direction(side: Side) -> Direction {
+/// The direction a side's records travel in (the lab's own steps carry none).
+pub(crate) fn direction(side: Side) -> Direction {
     match side {
         Side::Client | Side::Lab => Direction::ClientToServer,
         Side::Server => Direction::ServerToClient,
     }
 }
 
-/// The IANA number of the suite the connection negotiated, as rustls reports it at the end.
-fn negotiated_suite(steps: &[Step]) -> Option<u16> {
+/// Our decryptor for one connection's steps: the suite rustls reports at the end, the client
+/// random from the first ClientHello (after the record header (5), handshake header (4) and
+/// legacy_version (2)), and the key log.
+pub(crate) fn connection_decryptor(
+    steps: &[&Step],
+    key_log: &[KeyLogEntry],
+) -> Option<SessionDecryptor> {
     let name = steps
         .iter()
         .rev()
         .find_map(|s| s.client.cipher_suite.clone())?;
-    rustls::crypto::ring::ALL_CIPHER_SUITES
+    let suite = rustls::crypto::ring::ALL_CIPHER_SUITES
         .iter()
         .find(|suite| suite_name(suite) == name)
-        .map(|suite| u16::from(suite.suite()))
-}
-
-/// The ClientHello random: after the record header (5), handshake header (4) and
-/// legacy_version (2).
-fn client_random(steps: &[Step]) -> Option<&[u8]> {
-    let first = steps.iter().find(|s| s.from == Side::Client && !s.replay)?;
-    (first.from == Side::Client
-        && first.bytes.first() == Some(&22)
-        && first.bytes.get(5) == Some(&1))
-    .then(|| first.bytes.get(11..43))
-    .flatten()
+        .map(|suite| u16::from(suite.suite()))?;
+    let client_random = steps
+        .iter()
+        .find(|s| s.from == Side::Client && !s.replay)
+        .filter(|hello| hello.bytes.first() == Some(&22) && hello.bytes.get(5) == Some(&1))
+        .and_then(|hello| hello.bytes.get(11..43));
+    SessionDecryptor::new(suite, key_log, client_random, None).ok()
 }
 
 fn analyse_connection(
@@ -174,8 +175,7 @@ fn analyse_connection(
     key_log: &[KeyLogEntry],
 ) -> (Vec<StepAnalysis>, Option<KeyScheduleView>) {
     let mut dissector = ConnectionDissector::new();
-    let mut decryptor = negotiated_suite(steps)
-        .and_then(|suite| SessionDecryptor::new(suite, key_log, client_random(steps), None).ok());
+    let mut decryptor = connection_decryptor(&steps.iter().collect::<Vec<_>>(), key_log);
     // After a byte was flipped in flight, the two sides may no longer share keys or a
     // transcript: what we cannot open or recompute after that is expected, and said so.
     let mut tampered_earlier = false;

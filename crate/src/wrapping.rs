@@ -34,10 +34,9 @@ use crate::analysis::Check;
 use crate::engine::{Lab, Side, Step};
 use crate::keys::schedule::application_secret_label;
 use crate::keys::{
-    CipherSuite, Direction, Epoch, KeyLogEntry, KeysError, OpenedRecord, RecordKeys, RecordOutcome,
-    SealOptions, SealTrace, SecretLabel, SessionDecryptor, TlsVersion,
+    CipherSuite, Direction, Epoch, KeysError, OpenedRecord, RecordKeys, RecordOutcome, SealOptions,
+    SealTrace, SecretLabel, SessionDecryptor, TlsVersion,
 };
-use crate::options::suite_name;
 use crate::records::{self, RecordFrame};
 use crate::view::hex;
 
@@ -311,14 +310,17 @@ fn find(lab: &Lab, which: Which, connection: usize) -> Result<Option<Found<'_>>,
         .enumerate()
         .filter(|(_, s)| s.connection == connection)
         .collect();
-    let Some(mut decryptor) = decryptor_for(&steps, &run.key_log) else {
+    let Some(mut decryptor) = crate::analysis::connection_decryptor(
+        &steps.iter().map(|(_, s)| *s).collect::<Vec<_>>(),
+        &run.key_log,
+    ) else {
         return Ok(None);
     };
     // Every protected record so far, by direction and epoch, for the sequence-number stage.
     let mut protected: Vec<(Direction, Epoch, Earlier)> = Vec::new();
     let mut candidates: Vec<Found<'_>> = Vec::new();
     for &(step_index, step) in steps.iter().filter(|(_, s)| carries_records(s)) {
-        let dir = direction_of(step.from);
+        let dir = crate::analysis::direction(step.from);
         let mut delivered_offset = 0;
         for (record_index, frame) in records::frames(&step.bytes).into_iter().enumerate() {
             if frame.truncated {
@@ -382,36 +384,6 @@ fn find(lab: &Lab, which: Which, connection: usize) -> Result<Option<Found<'_>>,
         Which::Response => from(Direction::ServerToClient, request.map_or(0, |i| i + 1)),
     };
     Ok(chosen.map(|index| candidates.swap_remove(index)))
-}
-
-/// Our decryptor for one connection's steps: its suite as rustls reports it, its client random
-/// from the ClientHello.
-fn decryptor_for(steps: &[(usize, &Step)], key_log: &[KeyLogEntry]) -> Option<SessionDecryptor> {
-    let name = steps
-        .iter()
-        .rev()
-        .find_map(|(_, s)| s.client.cipher_suite.clone())?;
-    let suite = rustls::crypto::ring::ALL_CIPHER_SUITES
-        .iter()
-        .find(|suite| suite_name(suite) == name)
-        .map(|suite| u16::from(suite.suite()))?;
-    let (_, hello) = steps
-        .iter()
-        .find(|(_, s)| s.from == Side::Client && carries_records(s))?;
-    // The ClientHello random: after the record header (5), handshake header (4) and version (2).
-    let client_random = (hello.from == Side::Client
-        && hello.bytes.first() == Some(&22)
-        && hello.bytes.get(5) == Some(&1))
-    .then(|| hello.bytes.get(11..43))
-    .flatten();
-    SessionDecryptor::new(suite, key_log, client_random, None).ok()
-}
-
-fn direction_of(side: Side) -> Direction {
-    match side {
-        Side::Server => Direction::ServerToClient,
-        Side::Client | Side::Lab => Direction::ClientToServer,
-    }
 }
 
 /// Whether a step carries the genuine connection's TLS records: not a lab event, not plain
