@@ -977,10 +977,7 @@ impl Session<'_> {
     fn replay(&mut self, flight: Vec<u8>, server: ServerVariant) -> Result<(), Error> {
         let mut replica = self.configs.server_connection(server)?;
         let delivery = deliver(&mut replica, &flight)?;
-        let mut early = Vec::new();
-        if let Some(mut reader) = replica.early_data() {
-            reader.read_to_end(&mut early)?;
-        }
+        let early = read_early_data(&mut replica, delivery.error.is_none());
         let served = self.http_server.receive(&early, self.clock.now());
         let accepted = !early.is_empty();
         let summary = if accepted {
@@ -1030,7 +1027,7 @@ impl Session<'_> {
     /// After a 0-RTT handshake: if the server refused the early data, the client resends it.
     fn finish_early_data(&mut self) -> Result<(), Error> {
         let now = self.clock.now();
-        let Some(conn) = self.conn.as_mut() else {
+        let Some(conn) = self.conn.as_mut().filter(|c| c.usable()) else {
             return Ok(());
         };
         let Link::Tls {
@@ -1204,10 +1201,7 @@ impl Session<'_> {
         let (delivery, mut early) = match (&mut conn.link, from) {
             (Link::Tls { server, .. }, Side::Client) => {
                 let delivery = deliver(server, &bytes)?;
-                let mut early = Vec::new();
-                if let Some(mut reader) = server.early_data() {
-                    reader.read_to_end(&mut early)?;
-                }
+                let early = read_early_data(server, delivery.error.is_none());
                 (delivery, early)
             }
             (Link::Tls { client, .. }, _) => (deliver(client, &bytes)?, Vec::new()),
@@ -1373,6 +1367,19 @@ fn early_request_sent(conn: &Connection) -> bool {
             ..
         }
     )
+}
+
+/// The 0-RTT data a server accepted from the flight it just processed. A server that rejected
+/// the flight has no early data to give (rustls reports its error again instead).
+fn read_early_data(server: &mut ServerConnection, delivered: bool) -> Vec<u8> {
+    let mut early = Vec::new();
+    if delivered {
+        if let Some(mut reader) = server.early_data() {
+            // What was read before an error is kept; the error itself is the delivery's.
+            let _ = reader.read_to_end(&mut early);
+        }
+    }
+    early
 }
 
 /// Tells an endpoint the transport has closed; returns what it reports, if anything.
