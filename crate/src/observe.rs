@@ -28,6 +28,8 @@ pub struct ClientCacheState {
     pub kx_hint: Option<String>,
     /// The last things rustls did with the cache, newest last.
     pub events: Vec<String>,
+    /// How many things rustls has done with the cache in all (`events` keeps the latest few).
+    pub noted: usize,
 }
 
 /// One TLS session the client keeps.
@@ -69,6 +71,7 @@ impl ObservedClientCache {
 
     fn note(&self, state: &mut ClientCacheState, event: String) {
         state.events.push(event);
+        state.noted += 1;
         let excess = state.events.len().saturating_sub(6);
         state.events.drain(..excess);
     }
@@ -177,6 +180,8 @@ pub struct ServerCacheState {
     pub entries: Vec<String>,
     /// The last things rustls did with the cache, newest last.
     pub events: Vec<String>,
+    /// How many things rustls has done with the cache in all (`events` keeps the latest few).
+    pub noted: usize,
 }
 
 /// The server's stateful session cache: rustls' memory cache, observed.
@@ -206,6 +211,7 @@ impl ObservedServerCache {
 
     fn note(state: &mut ServerCacheState, event: String) {
         state.events.push(event);
+        state.noted += 1;
         let excess = state.events.len().saturating_sub(6);
         state.events.drain(..excess);
     }

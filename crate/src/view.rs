@@ -51,6 +51,37 @@ pub struct LabView {
     pub request: Option<RequestEdit>,
     /// TLS 1.3 and TLS 1.2 side by side (in the "establish" chapter).
     pub version_comparison: Option<VersionComparison>,
+    /// What the whole run shows of the choices the chapter makes (client certificate, 0-RTT).
+    pub facts: RunFacts,
+}
+
+/// What a run shows, over all its steps, of the choices its chapter makes for the learner.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunFacts {
+    /// The subjects of the client certificates the server saw, in order of first appearance.
+    pub client_certificates: Vec<String>,
+    /// The client's 0-RTT states the run went through (`offered`, `accepted`, `rejected`).
+    pub early_data: Vec<String>,
+}
+
+fn run_facts(steps: &[Step]) -> RunFacts {
+    fn note(list: &mut Vec<String>, value: Option<&String>) {
+        if let Some(value) = value {
+            if !list.contains(value) {
+                list.push(value.clone());
+            }
+        }
+    }
+    let mut facts = RunFacts::default();
+    for step in steps {
+        note(
+            &mut facts.client_certificates,
+            step.server.peer_certificate_subject.as_ref(),
+        );
+        note(&mut facts.early_data, step.client.early_data.as_ref());
+    }
+    facts
 }
 
 /// One of the session layer's functions and where this run shows it.
@@ -164,8 +195,14 @@ pub struct StepSummary {
     pub title: String,
     /// The flight's size on the wire.
     pub byte_length: usize,
-    /// `delivered`, `rejected` or `alertReceived`.
+    /// `delivered`, `rejected`, `alertReceived`, `truncated` or `event`.
     pub outcome: String,
+    /// The flight is an attacker's replay.
+    pub replay: bool,
+    /// The connection is plain TCP (no TLS).
+    pub plain: bool,
+    /// A byte the learner flipped in this flight.
+    pub tampered: Option<Tampered>,
 }
 
 /// One step in full.
@@ -204,10 +241,19 @@ pub struct StepView {
     pub both_pending: bool,
     /// Where each layer's session state lives after this step.
     pub tables: Tables,
+    /// Which of the tables' cells differ from the step before's.
+    pub table_changes: TableChanges,
+    /// What rustls did with the client's ticket cache and the server's session cache at this
+    /// step, oldest first (`client: …`, `server: …`).
+    pub tls_events: Vec<String>,
+    /// The lifetime the server gave each TLS session the client holds.
+    pub ticket_lifetimes: TicketLifetimes,
     /// The flight is plain HTTP (no TLS).
     pub plain: bool,
     /// The chapter's narration for the scene this step begins.
     pub scene_narration: Option<String>,
+    /// The chapter's narration in force at this step: its own scene's, or the nearest earlier.
+    pub scene: Option<SceneInForce>,
     /// What the lab did, for a step that is not a flight.
     pub event: Option<String>,
     /// The client's state after the step.
@@ -220,6 +266,176 @@ pub struct StepView {
     pub clock: String,
     /// What we verified about this step against rustls.
     pub checks: Vec<Check>,
+}
+
+/// A scene's narration and the step that began the scene.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SceneInForce {
+    /// The narration.
+    pub text: String,
+    /// The step (0-based) whose scene it is.
+    pub step: usize,
+}
+
+/// Which cells of the session tables changed at a step (all `false` on the first step).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TableChanges {
+    /// The client's ticket cache, or the lab clock its ages are counted on.
+    pub client_tickets: bool,
+    /// The server's session cache or ticket key.
+    pub server_sessions: bool,
+    /// The client's cookie jar.
+    pub cookies: bool,
+    /// The server's login-session store.
+    pub logins: bool,
+}
+
+impl TableChanges {
+    fn between(before: &Tables, after: &Tables) -> Self {
+        let tickets = |t: &Tables| {
+            (
+                t.client_tickets.tickets.clone(),
+                t.client_tickets.tls12_session.clone(),
+                t.client_tickets.kx_hint.clone(),
+                t.clock,
+            )
+        };
+        let cookies = |t: &Tables| -> Vec<_> {
+            t.cookies
+                .iter()
+                .map(|c| (c.name.clone(), c.value.clone(), c.expired, c.expires_at))
+                .collect()
+        };
+        let logins =
+            |t: &Tables| -> Vec<_> { t.logins.iter().map(|l| (l.id.clone(), l.live)).collect() };
+        Self {
+            client_tickets: tickets(before) != tickets(after),
+            server_sessions: (&before.server_sessions.entries, before.ticket_key_lifetime)
+                != (&after.server_sessions.entries, after.ticket_key_lifetime),
+            cookies: cookies(before) != cookies(after),
+            logins: logins(before) != logins(after),
+        }
+    }
+}
+
+/// A ticket's lifetime as the server's NewSessionTicket gave it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketLifetime {
+    /// The lifetime (TLS 1.3 `ticket_lifetime`) or hint (TLS 1.2 `ticket_lifetime_hint`), in
+    /// seconds.
+    pub seconds: u32,
+    /// The step (0-based) whose NewSessionTicket carried it.
+    pub step: usize,
+}
+
+/// The lifetimes of the TLS sessions the client holds after a step.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketLifetimes {
+    /// One per TLS 1.3 ticket in `tables.clientTickets.tickets`, in the same order (`None`:
+    /// no NewSessionTicket of this run matches it).
+    pub tickets: Vec<Option<TicketLifetime>>,
+    /// The TLS 1.2 session's ticket lifetime hint (`None` for a session resumed by id).
+    pub tls12_session: Option<TicketLifetime>,
+}
+
+/// The lifetimes that step `index`'s NewSessionTicket messages carry in fields named `name`,
+/// read from the bytes: on the wire (TLS 1.2 sends its ticket in the clear) or in the
+/// plaintext we opened.
+fn carried_lifetimes(step: &Step, analysis: &StepAnalysis, name: &str) -> Vec<u32> {
+    fn collect(
+        fields: &[Field],
+        name: &str,
+        read: &dyn Fn(usize) -> Option<u32>,
+        out: &mut Vec<u32>,
+    ) {
+        for field in fields {
+            if field.name == name && field.end == field.start + 4 {
+                out.extend(read(field.start));
+            }
+            collect(&field.children, name, read, out);
+        }
+    }
+    let mut found = Vec::new();
+    for record in &analysis.records {
+        let wire = |start: usize| {
+            let bytes = step.bytes.get(start..start + 4)?;
+            Some(u32::from_be_bytes(bytes.try_into().ok()?))
+        };
+        collect(&record.fields, name, &wire, &mut found);
+        if let Some(opened) = &record.opened {
+            let plaintext = |start: usize| {
+                let digits = opened.plaintext.get(start * 2..start * 2 + 8)?;
+                u32::from_str_radix(digits, 16).ok()
+            };
+            collect(&opened.fields, name, &plaintext, &mut found);
+        }
+    }
+    found
+}
+
+/// The lifetime the server gave a TLS session the client stored at lab time `stored_at`: the
+/// last one carried in field `name` by a step at or before `index` that happened at that time.
+fn lifetime_for(
+    steps: &[Step],
+    analyses: &[StepAnalysis],
+    index: usize,
+    stored_at: u64,
+    name: &str,
+) -> Option<TicketLifetime> {
+    steps
+        .iter()
+        .zip(analyses)
+        .take(index + 1)
+        .enumerate()
+        .rev()
+        .filter(|(_, (step, _))| step.tables.clock == stored_at)
+        .find_map(|(i, (step, analysis))| {
+            carried_lifetimes(step, analysis, name)
+                .last()
+                .map(|&seconds| TicketLifetime { seconds, step: i })
+        })
+}
+
+fn ticket_lifetimes(steps: &[Step], analyses: &[StepAnalysis], index: usize) -> TicketLifetimes {
+    let Some(step) = steps.get(index) else {
+        return TicketLifetimes::default();
+    };
+    let held = &step.tables.client_tickets;
+    TicketLifetimes {
+        tickets: held
+            .tickets
+            .iter()
+            .map(|t| lifetime_for(steps, analyses, index, t.stored_at, "ticket_lifetime"))
+            .collect(),
+        tls12_session: held.tls12_session.as_ref().and_then(|s| {
+            lifetime_for(steps, analyses, index, s.stored_at, "ticket_lifetime_hint")
+        }),
+    }
+}
+
+/// The entries of the rolling log `now` (of `now_noted` entries ever) that were noted after the
+/// log stood at `before_noted` entries.
+fn new_events(before_noted: usize, now: &[String], now_noted: usize) -> &[String] {
+    let fresh = now_noted.saturating_sub(before_noted).min(now.len());
+    &now[now.len() - fresh..]
+}
+
+fn scene_in_force(steps: &[Step], index: usize) -> Option<SceneInForce> {
+    steps
+        .iter()
+        .take(index + 1)
+        .enumerate()
+        .rev()
+        .find_map(|(step, s)| {
+            s.narration.map(|text| SceneInForce {
+                text: text.to_owned(),
+                step,
+            })
+        })
 }
 
 /// One record of a flight, with the names of what it visibly carries.
@@ -269,16 +485,12 @@ pub fn lab_view(lab: &Lab) -> LabView {
             title: step_title(step, Some(analysis)),
             byte_length: step.bytes.len(),
             outcome: outcome_kind(&step.outcome).to_owned(),
+            replay: step.replay,
+            plain: step.plain,
+            tampered: step.tampered,
         })
         .collect();
-    let mut current = run.steps.get(lab.cursor()).map(|step| {
-        let previous = lab
-            .cursor()
-            .checked_sub(1)
-            .and_then(|i| run.steps.get(i))
-            .filter(|prev| prev.connection == step.connection);
-        step_view(lab.cursor(), step, previous, analysis.get(lab.cursor()))
-    });
+    let mut current = step_view(lab.cursor(), &run.steps, analysis);
     if let Some(view) = current.as_mut() {
         judge_retried_resumption(view, &steps);
     }
@@ -296,6 +508,7 @@ pub fn lab_view(lab: &Lab) -> LabView {
         costs: connection_costs(&run.steps, lab.analysis()),
         request: lab.request_edit().cloned(),
         version_comparison: lab.version_comparison().cloned(),
+        facts: run_facts(&run.steps),
         key_log: run
             .key_log
             .iter()
@@ -304,12 +517,39 @@ pub fn lab_view(lab: &Lab) -> LabView {
     }
 }
 
-fn step_view(
-    index: usize,
-    step: &Step,
-    previous: Option<&Step>,
-    analysis: Option<&StepAnalysis>,
-) -> StepView {
+/// Step `index` of a run in full (`None` past the end).
+fn step_view(index: usize, steps: &[Step], analyses: &[StepAnalysis]) -> Option<StepView> {
+    let step = steps.get(index)?;
+    let analysis = analyses.get(index);
+    let before = index.checked_sub(1).and_then(|i| steps.get(i));
+    let previous = before.filter(|prev| prev.connection == step.connection);
+    let table_changes = before.map_or_else(TableChanges::default, |before| {
+        TableChanges::between(&before.tables, &step.tables)
+    });
+    let noted_before = before.map_or((0, 0), |before| {
+        (
+            before.tables.client_tickets.noted,
+            before.tables.server_sessions.noted,
+        )
+    });
+    let now = &step.tables;
+    let tls_events = new_events(
+        noted_before.0,
+        &now.client_tickets.events,
+        now.client_tickets.noted,
+    )
+    .iter()
+    .map(|e| format!("client: {e}"))
+    .chain(
+        new_events(
+            noted_before.1,
+            &now.server_sessions.events,
+            now.server_sessions.noted,
+        )
+        .iter()
+        .map(|e| format!("server: {e}")),
+    )
+    .collect();
     let records: Vec<RecordView> = analysis
         .map(|a| a.records.iter().map(record_view).collect())
         .unwrap_or_default();
@@ -323,12 +563,16 @@ fn step_view(
         hex: hex(&step.delivered),
         text: String::from_utf8_lossy(&step.delivered).into_owned(),
     });
-    StepView {
+    Some(StepView {
         index,
         connection: step.connection,
         from: step.from,
         to: step.from.peer(),
         scene_narration: step.narration.map(str::to_owned),
+        scene: scene_in_force(steps, index),
+        table_changes,
+        tls_events,
+        ticket_lifetimes: ticket_lifetimes(steps, analyses, index),
         event: step.event.clone(),
         narration: narrate(step, previous, &title, records.len()),
         title,
@@ -348,7 +592,7 @@ fn step_view(
         tables: step.tables.clone(),
         clock: clock::rfc3339(step.clock),
         checks: analysis.map(|a| a.checks.clone()).unwrap_or_default(),
-    }
+    })
 }
 
 /// rustls reports `Resumed` for a resumption that needed a HelloRetryRequest: the messages of
@@ -588,17 +832,8 @@ pub struct FullView {
 /// Every step of `lab` in full.
 pub fn full_view(lab: &Lab) -> FullView {
     let run = lab.run();
-    let step_views = run
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(index, step)| {
-            let previous = index
-                .checked_sub(1)
-                .and_then(|i| run.steps.get(i))
-                .filter(|prev| prev.connection == step.connection);
-            step_view(index, step, previous, lab.analysis().get(index))
-        })
+    let step_views = (0..run.steps.len())
+        .filter_map(|index| step_view(index, &run.steps, lab.analysis()))
         .collect();
     FullView {
         lab: lab_view(lab),

@@ -3,6 +3,8 @@
 use sessionlab::analysis::{analyse, Check};
 #[path = "lab/chapters.rs"]
 mod chapter_runs;
+#[path = "lab/view_data.rs"]
+mod view_data;
 
 use sessionlab::chapters;
 use sessionlab::engine::{execute, Outcome, Side, Step};

@@ -78,12 +78,12 @@ function markers() {
   return svg('defs', {}, head('d-head'), head('d-head-current'));
 }
 
-function stepLabel(step, flags, total) {
+function stepLabel(step, total) {
   const number = `Step ${step.index + 1} of ${total}`;
   if (step.from === 'lab') return `${number}, lab event: ${step.title}`;
-  const to = flags?.outcome?.kind === 'event' ? 'the wire (an attacker)' : (step.from === 'client' ? 'server' : 'client');
+  const to = step.outcome === 'event' ? 'the wire (an attacker)' : (step.from === 'client' ? 'server' : 'client');
   const badge = BADGES[step.outcome] ? `, ${BADGES[step.outcome].slice(2)}` : '';
-  const replay = flags?.replay ? ', an attacker\'s replay' : '';
+  const replay = step.replay ? ', an attacker\'s replay' : '';
   return `${number}, ${step.from} to ${to}: ${step.title}, ${step.byteLength} bytes${replay}${badge}`;
 }
 
@@ -121,8 +121,8 @@ export function createDiagram(container, { onSeek }) {
     event.stopPropagation();
   }
 
-  /** Draws every step of `view` (with the per-step `flags` of the run's scan). */
-  function draw(view, flags) {
+  /** Draws every step of `view`. */
+  function draw(view) {
     rows = new Map();
     current = -1;
     const body = [];
@@ -130,12 +130,11 @@ export function createDiagram(container, { onSeek }) {
     let connection = null;
     const total = view.steps.length;
     for (const step of view.steps) {
-      const stepFlags = flags?.[step.index];
       if (step.connection !== connection) {
         connection = step.connection;
         if (connection > 0) {
           y += 4;
-          const label = `Connection ${connection}${stepFlags?.plain ? ' (plain TCP, no TLS)' : ''}`;
+          const label = `Connection ${connection}${step.plain ? ' (plain TCP, no TLS)' : ''}`;
           body.push(svg('g', { class: 'd-connection', 'aria-hidden': 'true' },
             svg('line', { x1: 0, x2: WIDTH, y1: y + 8, y2: y + 8 }),
             svg('rect', { x: X_WIRE - label.length * 3.2 - 6, y: y + 1, width: label.length * 6.4 + 12, height: 14, rx: 3 }),
@@ -145,16 +144,16 @@ export function createDiagram(container, { onSeek }) {
       }
       const from = SIDE[step.from] ?? 'lab';
       const classes = ['d-step', `from-${from}`];
-      if (stepFlags?.replay) classes.push('replay');
+      if (step.replay) classes.push('replay');
       if (BADGES[step.outcome]) classes.push('bad');
       const group = svg('g', {
         class: classes.join(' '),
         role: 'button',
         tabindex: -1,
         'data-index': step.index,
-        'aria-label': stepLabel(step, stepFlags, total),
+        'aria-label': stepLabel(step, total),
       });
-      group.append(svg('title', {}, stepLabel(step, stepFlags, total)));
+      group.append(svg('title', {}, stepLabel(step, total)));
       let height;
       if (from === 'lab') {
         const lines = wrapText(`${step.index + 1} · ${step.title}`, CHARS);
@@ -171,13 +170,13 @@ export function createDiagram(container, { onSeek }) {
         const lines = wrapText(`${step.index + 1} · ${step.title}`, CHARS);
         const arrowY = y + lines.length * LINE + 5;
         height = lines.length * LINE + 22;
-        const toWire = stepFlags?.outcome?.kind === 'event';
+        const toWire = step.outcome === 'event';
         const [x1, x2] = step.from === 'client'
           ? [X_CLIENT, toWire ? X_WIRE : X_SERVER - 1]
           : [X_SERVER, toWire ? X_WIRE : X_CLIENT + 1];
         const notes = [`${step.byteLength} B`];
-        if (stepFlags?.replay) notes.push('replay');
-        if (stepFlags?.tampered) notes.push(`byte ${stepFlags.tampered.offset} flipped`);
+        if (step.replay) notes.push('replay');
+        if (step.tampered) notes.push(`byte ${step.tampered.offset} flipped`);
         if (toWire) notes.push('to the attacker');
         if (BADGES[step.outcome]) notes.push(BADGES[step.outcome]);
         group.append(
@@ -185,7 +184,7 @@ export function createDiagram(container, { onSeek }) {
           svg('path', { class: 'd-now', d: `M2 ${arrowY - 5}L8 ${arrowY}L2 ${arrowY + 5}z` }),
           textLines(lines, X_WIRE, y + 11, { class: 'd-label', 'text-anchor': 'middle' }),
           svg('line', { class: 'd-arrow', x1, x2, y1: arrowY, y2: arrowY, 'marker-end': 'url(#d-head)' }),
-          stepFlags?.tampered
+          step.tampered
             ? svg('path', { class: 'd-tamper', d: `M${X_WIRE - 4} ${arrowY - 6}L${X_WIRE + 4} ${arrowY + 6}M${X_WIRE + 4} ${arrowY - 6}L${X_WIRE - 4} ${arrowY + 6}` })
             : null,
           svg('text', { class: `d-size${BADGES[step.outcome] ? ' d-badge' : ''}`, x: X_WIRE, y: arrowY + 13, 'text-anchor': 'middle' }, notes.join(' · ')));

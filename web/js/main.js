@@ -10,7 +10,6 @@ import { mountMeasure } from './measure.js';
 import {
   renderChapter, renderFacts, renderOptions, renderPki, renderProgress, renderState, renderStatus, renderStep,
 } from './render.js';
-import { sceneAt, scanRun } from './scan.js';
 import { renderComparison, renderCosts, renderFunctions, renderSessionTable } from './tables.js';
 import { copyText, describeChange, download, renderChanges } from './tools.js';
 import { renderWrapping } from './wrapping.js';
@@ -33,7 +32,6 @@ const page = {
   instance: 0,
   // Bumped for every new run (new options, chapter, Reset, a change), so cached parts redraw.
   run: 0,
-  scan: null,
   drawnRun: -1,
   editorRequest: undefined,
   tab: 'session',
@@ -194,12 +192,10 @@ function install(lab, options, chapter) {
   page.chapter = chapter;
 }
 
-/** The run changed (new lab, chapter, Reset, a change): read it whole again. */
+/** The run changed (new lab, chapter, Reset, a change): the parts drawn once per run redraw. */
 function newRun() {
   page.run += 1;
   page.selection = null;
-  const view = page.lab.view();
-  page.scan = scanRun(page.lab, view.total, view.cursor);
 }
 
 /** Replays the learner's changes, in order, on the current lab; returns the problems. */
@@ -386,7 +382,7 @@ function renderRequestEditor(view) {
 /** On a step that starts no scene, the scene it belongs to, quietly (it was read out when it began). */
 function renderSceneContext(step) {
   const context = byId('scene-context');
-  const scene = !step.sceneNarration && page.scan ? sceneAt(page.scan, step.index) : null;
+  const scene = step.sceneNarration ? null : step.scene;
   context.hidden = !scene;
   fill(context, scene ? [h('span', { class: 'scene-context-label' }, `The scene since step ${scene.step + 1}: `), scene.text] : null);
 }
@@ -456,10 +452,10 @@ function render() {
   const step = view.current;
   renderProgress(view);
   renderChapter(view.chapter);
-  if (page.scan) renderFacts(page.scan.facts);
+  renderFacts(view.facts);
   if (page.drawnRun !== page.run) {
     page.drawnRun = page.run;
-    page.diagram.draw(view, page.scan?.steps);
+    page.diagram.draw(view);
   } else {
     page.diagram.setCurrent(view.cursor);
   }
@@ -469,12 +465,7 @@ function render() {
     renderState(step);
     renderSceneContext(step);
     renderHttp(byId('http'), step);
-    renderSessionTable(byId('session-table'), step, {
-      previous: view.cursor > 0 ? page.scan?.steps[view.cursor - 1] : undefined,
-      scan: page.scan,
-      cursor: view.cursor,
-      onSeek: seek,
-    });
+    renderSessionTable(byId('session-table'), step, { onSeek: seek });
   }
   renderFunctions(byId('functions'), view.functions, { cursor: view.cursor, onSeek: seek });
   renderCosts(byId('costs'), view.costs, { connection: step?.connection });

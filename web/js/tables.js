@@ -4,7 +4,6 @@
 // TLS 1.3 / TLS 1.2 side-by-side. Every value comes from the view data; this module lays it out.
 
 import { fill, h } from './dom.js';
-import { lifetimeFor } from './scan.js';
 
 /** RFC 3339 for a lab-clock time (Unix seconds); formatting only, no clock is read. */
 export function labTime(seconds) {
@@ -31,23 +30,12 @@ function yesNo(value) {
   return value ? 'yes' : 'no';
 }
 
-/** The events in `now` that `before` did not end with (both are rolling logs). */
-export function newEvents(before, now) {
-  if (!before) return [];
-  for (let shift = 0; shift <= before.length; shift += 1) {
-    const tail = before.slice(shift);
-    if (tail.every((event, i) => now[i] === event)) return now.slice(tail.length);
-  }
-  return now;
-}
-
 function changedBadge() {
   return h('span', { class: 'changed-badge' }, 'changed at this step');
 }
 
-/** A table cell marked when its `key` differs from the previous step's. */
-function cell(content, { key, previousKey, label, attributes = {} }) {
-  const changed = previousKey !== undefined && key !== previousKey;
+/** A table cell, marked when the core says it changed at this step. */
+function cell(content, { changed, label, attributes = {} }) {
   return h('td', { class: changed ? 'changed' : false, 'data-label': label, 'data-changed': changed ? 'true' : false, ...attributes },
     changed ? changedBadge() : null,
     content);
@@ -64,11 +52,11 @@ function lifetimeLink(lifetime, onSeek) {
     ')'];
 }
 
-function ticketItems(tables, scan, cursor, onSeek) {
+function ticketItems(tables, lifetimes, onSeek) {
   const now = tables.clock;
   const items = tables.clientTickets.tickets.map((ticket, i) => {
     const age = now - ticket.storedAt;
-    const lifetime = scan ? lifetimeFor(scan, cursor, ticket.storedAt) : null;
+    const lifetime = lifetimes.tickets[i] ?? null;
     const facts = [`stored ${labTime(ticket.storedAt)} · age ${duration(age)} · `];
     if (lifetime) {
       const left = lifetime.seconds - age;
@@ -84,7 +72,7 @@ function ticketItems(tables, scan, cursor, onSeek) {
   const session = tables.clientTickets.tls12Session;
   if (session) {
     const age = now - session.storedAt;
-    const lifetime = scan ? lifetimeFor(scan, cursor, session.storedAt, 'ticket_lifetime_hint') : null;
+    const lifetime = lifetimes.tls12Session ?? null;
     const facts = [`stored ${labTime(session.storedAt)} · age ${duration(age)} · `];
     if (lifetime) facts.push(`lifetime hint ${duration(lifetime.seconds)}`, ...lifetimeLink(lifetime, onSeek));
     else facts.push('no lifetime travelled with it (a session id carries none)');
@@ -189,25 +177,11 @@ function maintainedCell(text, events, label, name) {
     active ? h('ul', { class: 'events' }, events.map((e) => h('li', {}, e))) : null);
 }
 
-/**
- * The TLS session vs HTTP session table, after `step`; `previous` is the step before (its
- * tables, from the run's scan) so changed cells can be marked.
- */
-export function renderSessionTable(container, step, { previous, scan, cursor, onSeek }) {
+/** The TLS session vs HTTP session table, after `step`, the cells that changed at it marked. */
+export function renderSessionTable(container, step, { onSeek }) {
   const tables = step.tables;
-  const before = previous?.tables;
-  const k = (value) => JSON.stringify(value);
-  const tlsEvents = [
-    ...newEvents(before?.clientTickets.events, tables.clientTickets.events).map((e) => `client: ${e}`),
-    ...newEvents(before?.serverSessions.events, tables.serverSessions.events).map((e) => `server: ${e}`),
-  ];
+  const changes = step.tableChanges;
   const httpNow = httpEvents(step);
-  const ticketKey = (t) => k([t.clientTickets.tickets, t.clientTickets.tls12Session, t.clientTickets.kxHint, t.clock]);
-  const serverKey = (t) => k([t.serverSessions.entries, t.ticketKeyLifetime]);
-  const cookieKey = (t) => k(t.cookies.map((c) => [c.name, c.value, c.expired, c.expiresAt]));
-  const loginKey = (t) => k(t.logins.map((l) => [l.id, l.live]));
-  const has = before !== undefined;
-
   const row = (label, tls, http) => h('tr', {}, h('th', { scope: 'row' }, label), tls, http);
   fill(container, h('div', { class: 'table-scroll' }, h('table', { class: 'session-table' },
     h('caption', { class: 'sr-only' }, 'Where each kind of session lives after this step'),
@@ -220,18 +194,18 @@ export function renderSessionTable(container, step, { previous, scan, cursor, on
         h('td', { 'data-label': 'TLS session' }, 'Keys: resume on a new connection without the certificate, the signature or a new key agreement from scratch'),
         h('td', { 'data-label': 'HTTP session' }, 'Identity: know that each request comes from the user who logged in')),
       row('Maintained by',
-        maintainedCell('rustls on both sides: the client\'s ticket cache, the server\'s session cache or ticket key', tlsEvents, 'TLS session', 'tls-events'),
+        maintainedCell('rustls on both sides: the client\'s ticket cache, the server\'s session cache or ticket key', step.tlsEvents, 'TLS session', 'tls-events'),
         maintainedCell('The web application: the server\'s Set-Cookie, the client\'s cookie jar, the server\'s session store', httpNow, 'HTTP session', 'http-events')),
       row('Lives in: the client',
-        cell(list(ticketItems(tables, scan, cursor, onSeek), 'The ticket cache is empty: nothing to offer for resumption.'),
-          { key: ticketKey(tables), previousKey: has ? ticketKey(before) : undefined, label: 'TLS session', attributes: { 'data-cell': 'client-tickets' } }),
+        cell(list(ticketItems(tables, step.ticketLifetimes, onSeek), 'The ticket cache is empty: nothing to offer for resumption.'),
+          { changed: changes.clientTickets, label: 'TLS session', attributes: { 'data-cell': 'client-tickets' } }),
         cell(list(cookieItems(tables), 'The cookie jar is empty.'),
-          { key: cookieKey(tables), previousKey: has ? cookieKey(before) : undefined, label: 'HTTP session', attributes: { 'data-cell': 'cookies' } })),
+          { changed: changes.cookies, label: 'HTTP session', attributes: { 'data-cell': 'cookies' } })),
       row('Lives in: the server',
         cell(list(serverItems(tables), 'The server\'s session cache is empty.'),
-          { key: serverKey(tables), previousKey: has ? serverKey(before) : undefined, label: 'TLS session', attributes: { 'data-cell': 'server-sessions' } }),
+          { changed: changes.serverSessions, label: 'TLS session', attributes: { 'data-cell': 'server-sessions' } }),
         cell(list(loginItems(tables), 'The session store is empty: nobody is logged in.'),
-          { key: loginKey(tables), previousKey: has ? loginKey(before) : undefined, label: 'HTTP session', attributes: { 'data-cell': 'logins' } }))))));
+          { changed: changes.logins, label: 'HTTP session', attributes: { 'data-cell': 'logins' } }))))));
 }
 
 /** The five functions, each with a button to the step where this run shows it. */
