@@ -24,7 +24,7 @@ use crate::options::{Options, Resolved};
 use crate::pki::Pki;
 pub use crate::tls::{ClientVariant, ServerVariant};
 use crate::tls::{ConfigSet, EndpointState, SessionPolicy};
-use crate::view::{self, LabView};
+use crate::view::{self, CursorView, LabView};
 use crate::wire::Wire;
 use crate::Error;
 
@@ -570,6 +570,11 @@ impl Lab {
     /// The view data the page renders.
     pub fn view(&self) -> LabView {
         view::lab_view(self)
+    }
+
+    /// The view of the step at the cursor alone (what moving the cursor changes).
+    pub fn cursor_view(&self) -> CursorView {
+        view::cursor_view(self)
     }
 }
 

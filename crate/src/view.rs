@@ -55,6 +55,28 @@ pub struct LabView {
     pub facts: RunFacts,
 }
 
+/// The view of the step at the cursor alone: what changes when the learner moves, without what
+/// changes only with the run (which [`LabView`] also carries).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CursorView {
+    /// The step the learner is on (0-based).
+    pub cursor: usize,
+    /// How many steps the run has.
+    pub total: usize,
+    /// The step at the cursor, in full.
+    pub current: Option<StepView>,
+}
+
+/// Builds the view of the step at `lab`'s cursor.
+pub fn cursor_view(lab: &Lab) -> CursorView {
+    CursorView {
+        cursor: lab.cursor(),
+        total: lab.run().steps.len(),
+        current: current_step(lab, &summaries(lab)),
+    }
+}
+
 /// What a run shows, over all its steps, of the choices its chapter makes for the learner.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -472,28 +494,8 @@ pub struct DeliveredView {
 /// Builds the view of `lab`.
 pub fn lab_view(lab: &Lab) -> LabView {
     let run = lab.run();
-    let analysis = lab.analysis();
-    let steps: Vec<StepSummary> = run
-        .steps
-        .iter()
-        .zip(analysis)
-        .enumerate()
-        .map(|(index, (step, analysis))| StepSummary {
-            index,
-            connection: step.connection,
-            from: step.from,
-            title: step_title(step, Some(analysis)),
-            byte_length: step.bytes.len(),
-            outcome: outcome_kind(&step.outcome).to_owned(),
-            replay: step.replay,
-            plain: step.plain,
-            tampered: step.tampered,
-        })
-        .collect();
-    let mut current = step_view(lab.cursor(), &run.steps, analysis);
-    if let Some(view) = current.as_mut() {
-        judge_retried_resumption(view, &steps);
-    }
+    let steps = summaries(lab);
+    let current = current_step(lab, &steps);
     LabView {
         options: lab.options().clone(),
         pki: lab.pki().summary.clone(),
@@ -515,6 +517,36 @@ pub fn lab_view(lab: &Lab) -> LabView {
             .map(|e| format!("{} {} {}", e.label, hex(&e.client_random), hex(&e.secret)))
             .collect(),
     }
+}
+
+/// Every step of `lab`'s run in brief.
+fn summaries(lab: &Lab) -> Vec<StepSummary> {
+    lab.run()
+        .steps
+        .iter()
+        .zip(lab.analysis())
+        .enumerate()
+        .map(|(index, (step, analysis))| StepSummary {
+            index,
+            connection: step.connection,
+            from: step.from,
+            title: step_title(step, Some(analysis)),
+            byte_length: step.bytes.len(),
+            outcome: outcome_kind(&step.outcome).to_owned(),
+            replay: step.replay,
+            plain: step.plain,
+            tampered: step.tampered,
+        })
+        .collect()
+}
+
+/// The step at `lab`'s cursor in full; `steps` are the run's summaries.
+fn current_step(lab: &Lab, steps: &[StepSummary]) -> Option<StepView> {
+    let mut current = step_view(lab.cursor(), &lab.run().steps, lab.analysis());
+    if let Some(view) = current.as_mut() {
+        judge_retried_resumption(view, steps);
+    }
+    current
 }
 
 /// Step `index` of a run in full (`None` past the end).

@@ -126,6 +126,22 @@ impl WasmLab {
         to_value(&self.lab.view())
     }
 
+    /// The view of the step at the cursor alone: `{ cursor, total, current }`, as in `view()`.
+    #[wasm_bindgen(js_name = cursorView)]
+    pub fn cursor_view(&self) -> Result<JsValue, JsError> {
+        to_value(&self.lab.cursor_view())
+    }
+
+    /// The step the learner is on (0-based).
+    pub fn cursor(&self) -> usize {
+        self.lab.cursor()
+    }
+
+    /// How many steps the run has.
+    pub fn total(&self) -> usize {
+        self.lab.run().steps.len()
+    }
+
     /// The wrapping of the HTTP `request` or `response` record, stage by stage, in the connection
     /// the cursor is on (or the first that has one); `null` if no connection got that far.
     pub fn wrapping(&self, which: &str) -> Result<JsValue, JsError> {

@@ -21,6 +21,8 @@
 //   SESSIONLAB_BENCH_SAMPLES  timed samples per handshake or record workload (default 200)
 //   SESSIONLAB_BENCH_COLD     first handshakes timed in a fresh page (default 5)
 //   SESSIONLAB_BENCH_NAVIGATIONS  fresh navigations timed (default 5)
+//   SESSIONLAB_BENCH_ONLY     comma-separated parts to run: navigation, steps, steady, cold
+//                             (default all; steady and cold need the bench page)
 //
 // Never `--virtual-time-budget`: it freezes performance.now().
 
@@ -38,6 +40,7 @@ const CHROMIUM = process.env.SESSIONLAB_CHROMIUM ?? '/usr/bin/chromium';
 const SAMPLES = positive('SESSIONLAB_BENCH_SAMPLES', 200);
 const COLD = positive('SESSIONLAB_BENCH_COLD', 5);
 const NAVIGATIONS = positive('SESSIONLAB_BENCH_NAVIGATIONS', 5);
+const PARTS = new Set((process.env.SESSIONLAB_BENCH_ONLY ?? 'navigation,steps,steady,cold').split(','));
 
 if (!BASE_URL || !BASE_URL.endsWith('/')) {
   throw new Error('SESSIONLAB_URL must be the site URL ending in "/"; run `cargo xtask bench`');
@@ -353,10 +356,12 @@ async function main() {
   });
   try {
     emit('browser', { version: browser.version() });
-    await measureNavigation(browser);
-    await measureSteps(browser);
-    const ids = await measureSteady(browser);
-    await measureCold(browser, ids);
+    if (PARTS.has('navigation')) await measureNavigation(browser);
+    if (PARTS.has('steps')) await measureSteps(browser);
+    if (PARTS.has('steady') || PARTS.has('cold')) {
+      const ids = await measureSteady(browser);
+      if (PARTS.has('cold')) await measureCold(browser, ids);
+    }
   } finally {
     await browser.close();
   }

@@ -117,3 +117,111 @@ test('the key schedule and the wrapping of GET /dashboard are computed and check
   }
   assert.deepEqual(problems, []);
 });
+
+/** The step of the run at the page's URL with the most bytes on the wire: [index, bytes]. */
+async function largestFlight(page) {
+  return page.evaluate(async () => {
+    const core = await import(new URL('sessionlab.js', document.baseURI).href);
+    const fragment = new URLSearchParams(window.location.hash.slice(1));
+    const lab = new core.Lab(core.Lab.defaultOptions(), fragment.get('chapter'));
+    try {
+      const steps = lab.view().steps;
+      const largest = steps.reduce((a, b) => (b.byteLength > a.byteLength ? b : a));
+      return [largest.index, largest.byteLength];
+    } finally {
+      lab.free();
+    }
+  });
+}
+
+test('a flight of many kilobytes shows every byte, and a field deep inside it lights and opens', async () => {
+  const { page, problems, close } = await openLab();
+  try {
+    await page.locator('#opt-chapter').selectOption('stream');
+    await page.waitForFunction(() => new URLSearchParams(window.location.hash.slice(1)).get('chapter') === 'stream'
+      && document.querySelector('#progress').dataset.index === '0');
+    const [index, bytes] = await largestFlight(page);
+    assert.ok(bytes > 8 * 1024, `the stream chapter's largest flight has ${bytes} bytes`);
+    await page.locator('#step-range').fill(String(index + 1));
+    await page.locator(`#progress[data-index="${index}"]`).waitFor();
+
+    // The rows beyond the first screenful are made while the page is idle: all of them arrive.
+    await page.waitForFunction((count) => {
+      const offsets = new Set([...document.querySelectorAll('#step-hex .inspector-hex .hb[data-offset]')]
+        .filter((cell) => !cell.closest('.opened'))
+        .map((cell) => cell.dataset.offset));
+      return offsets.size === count;
+    }, bytes, { timeout: 10_000 });
+
+    // The last record's last field (its tag or payload, near the end of the flight): pointing
+    // at it lights exactly its bytes.
+    const last = page.locator('#step-hex .record-block').last();
+    const field = last.locator('.inspector-tree .field').last();
+    await field.locator(':scope > .field-row').hover();
+    const range = (await field.locator(':scope > .field-row .field-range').first().textContent()).trim();
+    const [, from, to] = range.match(/bytes (\d+)–(\d+)/) ?? [];
+    assert.ok(from !== undefined, `a multi-byte field: ${range}`);
+    const lit = await litOffsets(page);
+    assert.equal(lit.length, Number(to) - Number(from) + 1, `lit ${lit.length} bytes for ${range}`);
+    assert.equal(lit[0], Number(from));
+    assert.ok(Number(to) >= bytes - 64, `${range} lies near the end of the ${bytes}-byte flight`);
+  } finally {
+    await close();
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('a closed part of the field tree is made when opened, and a byte inside it opens the way to its field', async () => {
+  const { page, problems, close } = await openLab();
+  try {
+    await page.keyboard.press('ArrowRight');
+    await page.locator('#progress[data-index="1"]').waitFor();
+    await page.locator('#lens input[value="decrypted"]').check();
+    const certificate = page.locator('#step-hex .opened .field', {
+      has: page.locator(':scope > .field-row .field-name', { hasText: /^Certificate$/ }),
+    }).first();
+    await certificate.waitFor();
+    // Pinned by position: a locator by state would move on to the next closed field once this
+    // one opens.
+    const fields = certificate.locator('.field');
+    const states = await fields.evaluateAll((items) => items.map((item) => item.getAttribute('aria-expanded')));
+    const closed = fields.nth(states.indexOf('false'));
+    const name = (await closed.locator(':scope > .field-row .field-name').textContent()).trim();
+    assert.equal(await closed.locator(':scope > ul[role="group"] > li').count(), 0, `${name} has no items until opened`);
+    await closed.locator(':scope > .field-row').click();
+    assert.equal(await closed.getAttribute('aria-expanded'), 'true');
+    const children = await closed.locator(':scope > ul[role="group"] > li').count();
+    assert.ok(children > 0, `${name} shows its ${children} fields once opened`);
+    await closed.locator(':scope > .field-row').click();
+    assert.equal(await closed.locator(':scope > ul[role="group"]').isHidden(), true, `${name} closes again`);
+
+    // Pointing at a byte whose deepest field sits inside closed parts opens the tree down to it.
+    const inspector = certificate.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " inspector ")][1]');
+    const cells = inspector.locator('.inspector-hex .hb[data-offset]');
+    const count = await cells.count();
+    await cells.nth(Math.floor(count / 2)).hover();
+    const hit = inspector.locator('.inspector-tree .field.hit');
+    assert.equal(await hit.count(), 1, 'one field is marked for the byte');
+    assert.equal(await hit.isVisible(), true, 'and it can be seen: every field above it is open');
+  } finally {
+    await close();
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('stepping while another tab shows still shows the right step back on the session tab', async () => {
+  const { page, problems, close } = await openLab();
+  try {
+    await page.locator('#tab-keys').click();
+    await page.evaluate(() => document.activeElement?.blur());
+    for (let i = 0; i < 3; i += 1) await page.keyboard.press('ArrowRight');
+    await page.locator('#progress[data-index="3"]').waitFor();
+    await page.locator('#tab-session').click();
+    const title = (await page.locator('#step-title').textContent()).trim();
+    const diagram = (await page.locator('#diagram .d-step[data-index="3"] title').textContent()).trim();
+    assert.ok(diagram.includes(title), `the step title "${title}" is step 4's ("${diagram}")`);
+  } finally {
+    await close();
+  }
+  assert.deepEqual(problems, []);
+});

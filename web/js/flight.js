@@ -4,6 +4,10 @@
 import { bytesWord, fill, h, icon, spacedHex } from './dom.js';
 import { createInspector } from './inspector.js';
 
+// The hex views of the current flight's bytes as they crossed the wire (not the opened
+// plaintexts): the flipped byte and the learner's selected byte are marked in them.
+let wireViews = [];
+
 function rangeText(start, end) {
   return end - start === 1 ? `byte ${start}` : `bytes ${start}–${end - 1}`;
 }
@@ -87,6 +91,7 @@ function recordBlock(step, record, index, { decrypted, version }) {
       fields: record.fields,
       label: `Record ${index + 1} on the wire`,
       openDepth: 2,
+      views: wireViews,
     })];
   if (record.encrypted && !decrypted) {
     parts.push(h('p', { class: 'eavesdropper-note' },
@@ -105,20 +110,27 @@ function recordBlock(step, record, index, { decrypted, version }) {
 /** The whole flight as bare bytes, for flights that are not TLS records (plain HTTP, replays). */
 function bareBlock(step) {
   return h('article', { class: 'record-block' },
-    createInspector({ hex: step.hex, base: 0, fields: [], label: 'The flight' }));
+    createInspector({ hex: step.hex, base: 0, fields: [], label: 'The flight', views: wireViews }));
 }
 
 /** Fills `container` with the flight's records, in the eavesdropper's or the decrypted view. */
 export function renderFlight(container, step, { decrypted, version }) {
+  wireViews = [];
   if (step.records.length === 0) {
     fill(container, step.hex.length > 0 ? bareBlock(step) : null);
   } else {
     fill(container, step.records.map((record, index) =>
       recordBlock(step, record, index, { decrypted, version })));
   }
-  if (step.tampered) {
-    for (const element of container.querySelectorAll(`.inspector-hex [data-offset="${step.tampered.offset}"]`)) {
-      if (!element.closest('.opened')) element.classList.add('tampered');
-    }
-  }
+  if (step.tampered) markFlightByte(step.tampered.offset, 'tampered');
+}
+
+/** Marks byte `offset` of the current flight, as it crossed the wire, with `className`. */
+export function markFlightByte(offset, className) {
+  for (const view of wireViews) view.markByte(offset, className);
+}
+
+/** Removes `className` from every byte of the current flight. */
+export function unmarkFlight(className) {
+  for (const view of wireViews) view.unmarkAll(className);
 }

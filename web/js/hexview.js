@@ -2,15 +2,27 @@
 // Rows are aligned to multiples of 16 of the offsets, so a record that starts mid-row in its
 // flight leaves the start of its first row empty. One byte at a time is in the tab order;
 // the arrow keys move between bytes (roving focus).
+//
+// A flight can be tens of kilobytes, and every step makes new hex views: the first rows (more
+// than the scroll box shows) are made at once, the rest while the page is idle, and any row a
+// mark, a highlight or the keyboard needs is made on the spot.
 
 import { h, hexPairs } from './dom.js';
 
 const ROW = 16;
+/** Rows made at once: more than the tallest hex box shows (26rem of 1.55 × 12 px rows). */
+const FIRST_ROWS = 24;
+/** Rows made per idle slice. */
+const IDLE_ROWS = 48;
 
 function printable(pair) {
   const code = Number.parseInt(pair, 16);
   return code >= 0x20 && code < 0x7f ? String.fromCharCode(code) : '.';
 }
+
+const whenIdle = typeof requestIdleCallback === 'function'
+  ? (task) => requestIdleCallback(task, { timeout: 200 })
+  : (task) => setTimeout(task, 0);
 
 /**
  * Makes a hex view of `hex`, whose first byte has offset `base`.
@@ -22,6 +34,8 @@ export function createHexView({ hex, base = 0, label, events = {} }) {
   const end = base + pairs.length;
   const cells = new Map();
   const chars = new Map();
+  // The marks made so far ({ start, stop, className }), so that rows made later carry them.
+  let marks = [];
   const root = h('div', {
     class: 'hexview',
     role: 'group',
@@ -30,7 +44,10 @@ export function createHexView({ hex, base = 0, label, events = {} }) {
   });
 
   const firstRow = base - (base % ROW);
-  for (let row = firstRow; row < end; row += ROW) {
+  let nextRow = firstRow;
+  let tabStop = base;
+
+  function makeRow(row) {
     const bytes = h('span', { class: 'hex-bytes' });
     const ascii = h('span', { class: 'hex-ascii', 'aria-hidden': 'true' });
     for (let offset = row; offset < row + ROW; offset += 1) {
@@ -40,23 +57,42 @@ export function createHexView({ hex, base = 0, label, events = {} }) {
         continue;
       }
       const pair = pairs[offset - base];
+      const extra = marks
+        .filter((m) => m.start <= offset && offset < m.stop)
+        .map((m) => ` ${m.className}`)
+        .join('');
       const cell = h('span', {
-        class: 'hb',
+        class: `hb${extra}`,
         'data-offset': offset,
-        tabindex: offset === base ? 0 : -1,
+        tabindex: offset === tabStop ? 0 : -1,
         'aria-label': `offset ${offset}: ${pair}`,
       }, pair);
-      const char = h('span', { class: 'hc', 'data-offset': offset }, printable(pair));
+      const char = h('span', { class: `hc${extra}`, 'data-offset': offset }, printable(pair));
       cells.set(offset, cell);
       chars.set(offset, char);
       bytes.append(cell);
       ascii.append(char);
     }
-    root.append(h('div', { class: 'hex-row' },
+    return h('div', { class: 'hex-row' },
       h('span', { class: 'hex-off', 'aria-hidden': 'true' }, String(row).padStart(4, ' ')),
       bytes,
-      ascii));
+      ascii);
   }
+
+  /** Makes every row up to the one holding `offset`. */
+  function ensure(offset) {
+    const rows = [];
+    for (; nextRow < end && nextRow <= offset; nextRow += ROW) rows.push(makeRow(nextRow));
+    if (rows.length > 0) root.append(...rows);
+  }
+
+  ensure(firstRow + (FIRST_ROWS - 1) * ROW);
+  function makeRest() {
+    if (nextRow >= end) return;
+    ensure(nextRow + (IDLE_ROWS - 1) * ROW);
+    whenIdle(makeRest);
+  }
+  if (nextRow < end) whenIdle(makeRest);
 
   const offsetOf = (target) => {
     const element = target instanceof Element ? target.closest('[data-offset]') : null;
@@ -94,15 +130,27 @@ export function createHexView({ hex, base = 0, label, events = {} }) {
     event.preventDefault();
     event.stopPropagation();
     const next = Math.min(end - 1, Math.max(base, offset + moves[event.key]));
+    ensure(next);
     cells.get(next)?.focus();
   });
 
-  let tabStop = base;
   function moveTabStop(offset) {
     if (offset === tabStop) return;
     cells.get(tabStop)?.setAttribute('tabindex', '-1');
     cells.get(offset)?.setAttribute('tabindex', '0');
     tabStop = offset;
+  }
+
+  /** Adds `className` to the bytes `start..stop` (clipped to this view), made or not. */
+  function mark(start, stop, className) {
+    const from = Math.max(start, base);
+    const to = Math.min(stop, end);
+    if (from >= to) return;
+    marks.push({ start: from, stop: to, className });
+    for (let offset = from; offset < to && offset < nextRow; offset += 1) {
+      cells.get(offset)?.classList.add(className);
+      chars.get(offset)?.classList.add(className);
+    }
   }
 
   let lit = [];
@@ -115,6 +163,7 @@ export function createHexView({ hex, base = 0, label, events = {} }) {
       for (const element of lit) element.classList.remove('lit');
       lit = [];
       if (start === null || start === undefined) return;
+      ensure(Math.min(stop, end) - 1);
       for (let offset = Math.max(start, base); offset < Math.min(stop, end); offset += 1) {
         const cell = cells.get(offset);
         const char = chars.get(offset);
@@ -125,11 +174,22 @@ export function createHexView({ hex, base = 0, label, events = {} }) {
       if (scroll && lit.length > 0) scrollToRow(root, lit[0], lit[lit.length - 1]);
     },
     /** Adds `className` to the bytes `start..stop`. */
-    classify(start, stop, className) {
-      for (let offset = Math.max(start, base); offset < Math.min(stop, end); offset += 1) {
-        cells.get(offset)?.classList.add(className);
-        chars.get(offset)?.classList.add(className);
+    classify: mark,
+    /** Marks one byte with `className` (made at once, so it can be seen and found). */
+    markByte(offset, className) {
+      if (offset < base || offset >= end) return;
+      ensure(offset);
+      mark(offset, offset + 1, className);
+    },
+    /** Removes `className` from every byte. */
+    unmarkAll(className) {
+      for (const { start, stop } of marks.filter((m) => m.className === className)) {
+        for (let offset = start; offset < stop && offset < nextRow; offset += 1) {
+          cells.get(offset)?.classList.remove(className);
+          chars.get(offset)?.classList.remove(className);
+        }
       }
+      marks = marks.filter((m) => m.className !== className);
     },
   };
 }

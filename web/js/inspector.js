@@ -38,9 +38,9 @@ function describe(field) {
 /**
  * The linked pair for `hex` (first byte at offset `base`) and its `fields` (offsets in the same
  * numbering). `plaintext` marks a decrypted record, whose top-level content_type is the hidden
- * real type.
+ * real type. Its hex view is added to `views`, if given, for marks made from outside.
  */
-export function createInspector({ hex, base = 0, fields, label, plaintext = false, openDepth = 1 }) {
+export function createInspector({ hex, base = 0, fields, label, plaintext = false, openDepth = 1, views = null }) {
   const status = h('p', { class: 'inspect-status', 'aria-live': 'polite' },
     'Point at a field or a byte (or focus one with Tab and the arrow keys) to see which bytes are which.');
   const idle = status.textContent;
@@ -83,6 +83,7 @@ export function createInspector({ hex, base = 0, fields, label, plaintext = fals
     },
   });
   classify(hexView, fields, null, plaintext);
+  views?.push(hexView);
   hexBox.append(hexView.element);
   treeBox.append(tree.element);
 

@@ -3,6 +3,7 @@
 
 import { createDiagram } from './diagram.js';
 import { byId, fill, h, spacedHex } from './dom.js';
+import { markFlightByte, unmarkFlight } from './flight.js';
 import { formatFragment, parseFragment, problemNotice } from './fragment.js';
 import { renderHttp } from './http.js';
 import { renderKeySchedule } from './keys.js';
@@ -33,12 +34,14 @@ const page = {
   // Bumped for every new run (new options, chapter, Reset, a change), so cached parts redraw.
   run: 0,
   drawnRun: -1,
+  /** The full view of the current run, as read when it was made: { run, view }. */
+  runView: null,
   editorRequest: undefined,
   tab: 'session',
   // The eavesdropper's view first: the learner sees what the network sees, then opens it.
   lens: 'wire',
   which: 'request',
-  drawn: { keys: null, wrapping: null },
+  drawn: { keys: null, wrapping: null, chapter: null, functions: null, costs: null },
   /** The byte the learner selected in the current flight: { run, step, offset, value }. */
   selection: null,
   playTimer: null,
@@ -282,7 +285,7 @@ async function open(target, notes = []) {
     }
     notices.push(...applyChanges(target.changes ?? []));
 
-    const total = page.lab.view().total;
+    const total = page.lab.total();
     if (target.step !== null && target.step !== undefined) {
       if (target.step >= 0 && target.step < total) page.lab.seek(target.step);
       else {
@@ -392,7 +395,7 @@ function renderSelection(step) {
   const selection = page.selection;
   const valid = selection && selection.run === page.run && selection.step === step?.index;
   if (!valid) page.selection = null;
-  for (const element of byId('step-hex').querySelectorAll('.sel')) element.classList.remove('sel');
+  unmarkFlight('sel');
   const flip = byId('tamper-flip');
   const hasBytes = Boolean(step && step.hex.length > 0 && step.from !== 'lab');
   byId('copy-hex').disabled = !step || step.hex.length === 0;
@@ -403,9 +406,7 @@ function renderSelection(step) {
       : 'This step carries no flight to change.';
     return;
   }
-  for (const element of byId('step-hex').querySelectorAll(`[data-offset="${selection.offset}"]`)) {
-    if (!element.closest('.opened')) element.classList.add('sel');
-  }
+  markFlightByte(selection.offset, 'sel');
   flip.disabled = false;
   byId('byte-selection').textContent =
     `Selected: byte ${selection.offset} of this flight, 0x${selection.value}. Flipping it changes its lowest bit in transit; the receiver gets the rest unchanged.`;
@@ -446,31 +447,60 @@ function writeFragment() {
   }
 }
 
+/**
+ * Runs `draw` unless `part` was last drawn with the same `key`: the parts that change with the
+ * run, not with every step, are not rebuilt (and laid out again) on every step.
+ */
+function drawOnChange(part, key, draw) {
+  if (page.drawn[part] === key) return;
+  page.drawn[part] = key;
+  draw();
+}
+
+/**
+ * The view to render: the run's parts are read once per run, the step at the cursor on every
+ * call (moving the cursor changes only that).
+ */
+function currentView() {
+  if (page.runView?.run !== page.run) {
+    page.runView = { run: page.run, view: page.lab.view() };
+    return page.runView.view;
+  }
+  return { ...page.runView.view, ...page.lab.cursorView() };
+}
+
 function render() {
   if (!page.lab) return;
-  const view = page.lab.view();
+  const view = currentView();
   const step = view.current;
+  const run = page.run;
   renderProgress(view);
-  renderChapter(view.chapter);
-  renderFacts(view.facts);
-  if (page.drawnRun !== page.run) {
-    page.drawnRun = page.run;
+  drawOnChange('chapter', run, () => {
+    renderChapter(view.chapter);
+    renderFacts(view.facts);
+    renderPki(view.pki);
+    renderComparison(byId('comparison-block'), byId('version-comparison'), view.versionComparison);
+    renderChanges(byId('interventions'), view.interventions, seek);
+  });
+  if (page.drawnRun !== run) {
+    page.drawnRun = run;
     page.diagram.draw(view);
   } else {
     page.diagram.setCurrent(view.cursor);
   }
-  renderPki(view.pki);
-  if (step) {
+  // The session panel's per-step parts are drawn only while it shows; choosing its tab draws them.
+  if (step && page.tab === 'session') {
     renderStep(step, { lens: page.lens, version: view.options.version, functions: view.functions });
     renderState(step);
     renderSceneContext(step);
     renderHttp(byId('http'), step);
     renderSessionTable(byId('session-table'), step, { onSeek: seek });
   }
-  renderFunctions(byId('functions'), view.functions, { cursor: view.cursor, onSeek: seek });
-  renderCosts(byId('costs'), view.costs, { connection: step?.connection });
-  renderComparison(byId('comparison-block'), byId('version-comparison'), view.versionComparison);
-  renderChanges(byId('interventions'), view.interventions, seek);
+  const here = view.functions.map((fn) => fn.step === view.cursor).join();
+  drawOnChange('functions', `${run}:${here}`, () =>
+    renderFunctions(byId('functions'), view.functions, { cursor: view.cursor, onSeek: seek }));
+  drawOnChange('costs', `${run}:${step?.connection}`, () =>
+    renderCosts(byId('costs'), view.costs, { connection: step?.connection }));
   byId('undo-changes').disabled = view.interventions.length === 0;
   renderRequestEditor(view);
   renderSelection(step);
@@ -520,8 +550,7 @@ function togglePlay() {
     stopPlay();
     return;
   }
-  const view = page.lab.view();
-  if (view.cursor + 1 >= view.total) seek(0);
+  if (page.lab.cursor() + 1 >= page.lab.total()) seek(0);
   const button = byId('play');
   button.setAttribute('aria-pressed', 'true');
   button.textContent = 'Pause';
@@ -585,7 +614,7 @@ async function flipSelectedByte() {
 }
 
 async function advanceClock(seconds, label) {
-  const before = page.lab.view().cursor;
+  const before = page.lab.cursor();
   const view = await rerun(() => page.lab.advanceClock(seconds));
   if (!view) return;
   toolResult('tool-result', `The lab clock moved forward ${label} after step ${before + 1}, and the chapter ran again from there. You are at the clock's step, ${view.cursor + 1} of ${view.total}; step on to see what the time changed.`);
@@ -649,9 +678,9 @@ async function copyFlight() {
 function selectByte(event) {
   const cell = event.target instanceof Element ? event.target.closest('.hb[data-offset]') : null;
   if (!cell || cell.closest('.opened') || !page.lab) return;
-  const cursor = page.lab.view().cursor;
+  const { cursor, current } = page.lab.cursorView();
   page.selection = { run: page.run, step: cursor, offset: Number(cell.dataset.offset), value: cell.textContent };
-  renderSelection(page.lab.view().current);
+  renderSelection(current);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -668,12 +697,11 @@ function ownsKeys(target, key) {
 function onKey(event) {
   if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
   if (!page.lab || ownsKeys(event.target, event.key)) return;
-  const total = page.lab.view().total;
   switch (event.key) {
     case 'ArrowRight': step(1); break;
     case 'ArrowLeft': step(-1); break;
     case 'Home': seek(0); break;
-    case 'End': seek(total - 1); break;
+    case 'End': seek(page.lab.total() - 1); break;
     case ' ': togglePlay(); break;
     default: return;
   }

@@ -22,9 +22,20 @@ function rangeText(field) {
  */
 export function createTree(fields, { label, events = {}, openDepth = 1 } = {}) {
   const nodes = [];
+  const byItem = new Map();
   const root = h('ul', { class: 'tree', role: 'tree', 'aria-label': label, 'data-arrows': '' });
 
-  function build(field, depth, parent) {
+  // Every field has a node at once; a node's element is made when its parent first opens (a
+  // certificate alone has hundreds of fields, most of them closed).
+  function model(field, depth, parent) {
+    const node = { field, parent, depth, children: [], item: null, row: null, group: null };
+    nodes.push(node);
+    node.children = field.children.map((child) => model(child, depth + 1, node));
+    return node;
+  }
+
+  function makeItem(node) {
+    const { field, depth } = node;
     const expandable = field.children.length > 0;
     const open = expandable && (depth < openDepth || hasProblem(field));
     const problem = field.problem
@@ -43,10 +54,11 @@ export function createTree(fields, { label, events = {}, openDepth = 1 } = {}) {
       class: `field${field.problem ? ' problem' : ''}`,
       tabindex: -1,
       'aria-level': depth + 1,
-      'aria-expanded': expandable ? String(open) : false,
+      'aria-expanded': expandable ? 'false' : false,
     }, row);
-    const node = { field, item, row, parent, depth, children: [], group: null };
-    nodes.push(node);
+    node.item = item;
+    node.row = row;
+    byItem.set(item, node);
     item.addEventListener('mouseover', (event) => {
       if (event.target instanceof Element && event.target.closest('li') === item) {
         events.hover?.(field);
@@ -56,31 +68,27 @@ export function createTree(fields, { label, events = {}, openDepth = 1 } = {}) {
       if (expandable) setOpen(node, item.getAttribute('aria-expanded') !== 'true');
       item.focus();
     });
-    if (expandable) {
-      node.group = h('ul', { role: 'group', hidden: !open });
-      for (const child of field.children) {
-        const childNode = build(child, depth + 1, node);
-        node.children.push(childNode);
-        node.group.append(childNode.item);
-      }
-      item.append(node.group);
-    }
-    return node;
+    if (open) setOpen(node, true);
+    return item;
   }
 
-  const top = fields.map((field) => build(field, 0, null));
-  fill(root, top.map((node) => node.item));
-  if (nodes.length > 0) nodes[0].item.setAttribute('tabindex', '0');
+  const top = fields.map((field) => model(field, 0, null));
+  fill(root, top.map(makeItem));
+  if (top.length > 0) top[0].item.setAttribute('tabindex', '0');
 
-  const byItem = new Map(nodes.map((node) => [node.item, node]));
 
   function setOpen(node, open) {
-    if (!node.group) return;
+    if (node.children.length === 0) return;
+    if (open && !node.group) {
+      node.group = h('ul', { role: 'group' }, node.children.map(makeItem));
+      node.item.append(node.group);
+    }
     node.item.setAttribute('aria-expanded', String(open));
-    node.group.hidden = !open;
+    if (node.group) node.group.hidden = !open;
   }
 
   function visible(node) {
+    if (!node.item) return false;
     for (let up = node.parent; up; up = up.parent) {
       if (up.item.getAttribute('aria-expanded') !== 'true') return false;
     }
@@ -89,7 +97,7 @@ export function createTree(fields, { label, events = {}, openDepth = 1 } = {}) {
 
   function focusNode(node) {
     if (!node) return;
-    for (const other of nodes) other.item.setAttribute('tabindex', '-1');
+    for (const other of byItem.keys()) other.setAttribute('tabindex', '-1');
     node.item.setAttribute('tabindex', '0');
     node.item.focus();
   }
@@ -98,7 +106,7 @@ export function createTree(fields, { label, events = {}, openDepth = 1 } = {}) {
   root.addEventListener('focusin', (event) => {
     const node = byItem.get(event.target);
     if (!node) return;
-    for (const other of nodes) if (other !== node) other.item.setAttribute('tabindex', '-1');
+    for (const other of byItem.keys()) if (other !== node.item) other.setAttribute('tabindex', '-1');
     node.item.setAttribute('tabindex', '0');
     events.focus?.(node.field);
   });
@@ -118,16 +126,16 @@ export function createTree(fields, { label, events = {}, openDepth = 1 } = {}) {
       case 'Home': focusNode(shown[0]); break;
       case 'End': focusNode(shown[shown.length - 1]); break;
       case 'ArrowRight':
-        if (node.group && !expanded) setOpen(node, true);
-        else if (node.group) focusNode(node.children[0]);
+        if (node.children.length > 0 && !expanded) setOpen(node, true);
+        else if (node.children.length > 0) focusNode(node.children[0]);
         break;
       case 'ArrowLeft':
-        if (node.group && expanded) setOpen(node, false);
+        if (node.children.length > 0 && expanded) setOpen(node, false);
         else focusNode(node.parent);
         break;
       case 'Enter':
       case ' ':
-        if (node.group) setOpen(node, !expanded);
+        if (node.children.length > 0) setOpen(node, !expanded);
         break;
       default: handled = false;
     }
@@ -158,7 +166,9 @@ export function createTree(fields, { label, events = {}, openDepth = 1 } = {}) {
       if (marked) marked.item.classList.remove('hit');
       marked = node ?? null;
       if (!node) return;
-      for (let up = node.parent; up; up = up.parent) setOpen(up, true);
+      const path = [];
+      for (let up = node.parent; up; up = up.parent) path.unshift(up);
+      for (const up of path) setOpen(up, true);
       node.item.classList.add('hit');
       scrollIntoContainer(scroller, node.row);
     },

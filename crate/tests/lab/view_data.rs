@@ -219,3 +219,17 @@ fn run_facts_say_which_chapters_use_client_certificates_and_early_data() {
         );
     }
 }
+
+#[test]
+fn the_cursor_view_is_the_lab_view_of_the_step_at_the_cursor() {
+    for chapter in ["whole-session", "hello-retry", "zero-rtt"] {
+        let mut lab = run(TlsVersion::Tls13, chapter);
+        for view in views(&mut lab) {
+            assert!(lab.seek(view.cursor).is_ok());
+            let alone = lab.cursor_view();
+            assert_eq!((alone.cursor, alone.total), (view.cursor, view.total));
+            let json = |value: &Option<StepView>| serde_json::to_string(value).ok();
+            assert_eq!(json(&alone.current), json(&view.current), "{chapter}");
+        }
+    }
+}
