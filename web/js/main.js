@@ -230,10 +230,13 @@ async function open(target, notes = []) {
   const notices = [...notes];
   const reuse = page.lab && JSON.stringify(page.options) === JSON.stringify(target.options);
   if (!reuse) {
-    renderStatus('loading', target.options.certKey === 'rsa-2048'
+    const rsa = target.options.certKey === 'rsa-2048';
+    renderStatus('loading', rsa
       ? 'Generating an RSA-2048 key in your browser…'
       : 'Making certificates and running the session…');
-    await nextPaint();
+    // Show the message before the work blocks the page; the first lab (a tenth of a second,
+    // unless it makes an RSA key) needs no message beyond the page's own "Loading the lab…".
+    if (page.lab || rsa) await nextPaint();
   }
   let chapter = target.chapter ?? DEFAULT_CHAPTER;
   if (!chapterInfo(chapter)?.versions.includes(target.options.version)) {
@@ -299,6 +302,7 @@ async function open(target, notes = []) {
     renderOptions(page.catalogue, page.options, page.chapter);
     if (target.tab && target.tab !== page.tab) selectTab(target.tab, { render: false });
     render();
+    document.documentElement.dataset.started = '';
     renderStatus('ready', 'Ready');
   } catch (error) {
     if (error instanceof WebAssembly.RuntimeError) throw error;

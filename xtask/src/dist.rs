@@ -58,6 +58,20 @@ pub fn check_site(dist: &Path) -> Result<(), Error> {
     }
 
     let files = files_in(dist)?;
+    let modules: Vec<String> = files
+        .iter()
+        .filter(|file| file.parent().and_then(Path::file_name) == Some("js".as_ref()))
+        .filter_map(|file| file.file_name()?.to_str().map(str::to_owned))
+        .collect();
+    let missing = modules_not_preloaded(&html, &modules);
+    if !missing.is_empty() {
+        return Err(Error::Check(format!(
+            "{} does not preload {}: add <link rel=\"modulepreload\" href=\"js/…\"> for each \
+             (without it the browser finds them one import level at a time)",
+            index.display(),
+            missing.join(", ")
+        )));
+    }
     if !files
         .iter()
         .any(|file| file.extension().is_some_and(|e| e == "wasm"))
@@ -82,6 +96,20 @@ pub fn check_site(dist: &Path) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The page's modules in `js/` (`modules`, file names) that `html` neither preloads nor loads
+/// itself; workers (`*-worker.js`) are not the page's.
+fn modules_not_preloaded(html: &str, modules: &[String]) -> Vec<String> {
+    modules
+        .iter()
+        .filter(|name| name.ends_with(".js") && !name.ends_with("-worker.js"))
+        .filter(|name| {
+            !html.contains(&format!("<link rel=\"modulepreload\" href=\"js/{name}\">"))
+                && !html.contains(&format!("<script type=\"module\" src=\"js/{name}\">"))
+        })
+        .cloned()
+        .collect()
 }
 
 /// Every regular file below `folder`.
@@ -137,6 +165,21 @@ fn first_inline_script(html: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_page_module_must_be_preloaded_or_loaded() {
+        let html = r#"<link rel="modulepreload" href="js/dom.js">
+            <script type="module" src="js/main.js"></script>"#;
+        let modules = [
+            "main.js",
+            "dom.js",
+            "tree.js",
+            "measure-worker.js",
+            "notes.txt",
+        ]
+        .map(str::to_owned);
+        assert_eq!(modules_not_preloaded(html, &modules), ["tree.js"]);
+    }
 
     #[test]
     fn spots_the_env_import_in_any_spacing() {
