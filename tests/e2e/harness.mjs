@@ -120,7 +120,10 @@ export async function chooseChapter(page, id) {
   await waitUntilSettled(page);
 }
 
-/** Sets an option `<select>` that makes a new lab and waits for it to run (see lab.test.mjs). */
+/**
+ * Sets an option `<select>` that makes a new lab and waits for it to re-run: `#lab-status` must
+ * pass through `loading` (seen by a MutationObserver, so a fast run cannot slip by) and settle.
+ */
 export async function chooseOption(page, selector, value) {
   await page.evaluate(() => {
     const status = document.querySelector('#lab-status');
@@ -135,6 +138,7 @@ export async function chooseOption(page, selector, value) {
   await page.locator(selector).selectOption(value);
   await page.waitForFunction(() => window.__sessionlabStates.includes('loading'), null, { timeout: STEP_TIMEOUT_MS, polling: 50 });
   await waitUntilSettled(page);
+  assert.equal(await page.locator(selector).inputValue(), value, `${selector} keeps ${value}`);
 }
 
 /**

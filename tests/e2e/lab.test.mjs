@@ -14,106 +14,26 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import {
+  SCREENSHOTS, VIEWPORTS, blurControls, chooseOption, launch, waitForIndex, waitUntilSettled,
+  withLab as withLabIn,
+} from './harness.mjs';
 
-const BASE_URL = process.env.SESSIONLAB_URL;
-const SCREENSHOTS = process.env.SESSIONLAB_SCREENSHOTS ?? path.resolve('screenshots');
-const CHROMIUM = process.env.SESSIONLAB_CHROMIUM ?? '/usr/bin/chromium';
-
-if (!BASE_URL || !BASE_URL.endsWith('/')) {
-  throw new Error('SESSIONLAB_URL must be the site URL ending in "/"; run `cargo xtask e2e`');
-}
-
-// A lab run with an RSA-2048 certificate generates the key in wasm: seconds, not milliseconds.
-const READY_TIMEOUT_MS = 60_000;
-const STEP_TIMEOUT_MS = 10_000;
 const TEST_TIMEOUT_MS = 300_000;
-
-const VIEWPORTS = {
-  desktop: { viewport: { width: 1280, height: 900 } },
-  phone: { viewport: { width: 375, height: 800 }, isMobile: true, hasTouch: true },
-};
-
-// The machine has no network but loopback: these flags stop Chromium's own background
-// connections (updates, sync, field trials), which would otherwise fail noisily.
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let browser;
 
 before(async () => {
-  // `launch` gives every run a fresh, empty user-data-dir of its own and deletes it after.
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+  browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
 });
 
-/**
- * Opens the lab in a new browser context, waits until it is ready, runs `body(page)`, and
- * then fails if anything went wrong on the page along the way.
- */
-async function withLab(kind, body) {
-  const context = await browser.newContext(VIEWPORTS[kind]);
-  const page = await context.newPage();
-  const problems = [];
-  const requests = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') {
-      const where = message.location()?.url ?? '';
-      problems.push(`console.${message.type()}: ${message.text()} ${where}`.trim());
-    }
-  });
-  page.on('pageerror', (error) => problems.push(`uncaught exception: ${error.stack ?? error}`));
-  page.on('crash', () => problems.push('the page crashed'));
-  page.on('request', (request) => {
-    requests.push(`${request.method()} ${request.url()}`);
-    // The page's own downloads are blob: URLs it made; nothing else outside the site is allowed.
-    const url = request.url();
-    if (!url.startsWith(BASE_URL) && !url.startsWith('blob:') && !url.startsWith('data:')) {
-      problems.push(`request outside the site: ${request.url()}`);
-    }
-  });
-  page.on('requestfailed', (request) =>
-    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`),
-  );
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-
-  try {
-    await page.goto(BASE_URL);
-    await waitUntilSettled(page);
-    await body(page);
-  } catch (error) {
-    // What the page logged usually explains a timeout better than the timeout does.
-    if (problems.length > 0) {
-      error.message += `\nproblems seen on the page:\n  ${problems.join('\n  ')}`;
-    }
-    throw error;
-  } finally {
-    await context.close();
-  }
-  assert.deepEqual(problems, [], `problems on the page; requests made:\n  ${requests.join('\n  ')}`);
-}
-
-/** Waits until `#lab-status` says `ready`; fails with the page's message if it says `error`. */
-async function waitUntilSettled(page) {
-  const status = page.locator('#lab-status');
-  await page
-    .locator('#lab-status[data-state="ready"], #lab-status[data-state="error"]')
-    .waitFor({ timeout: READY_TIMEOUT_MS });
-  if ((await status.getAttribute('data-state')) === 'error') {
-    assert.fail(`the lab reports an error: ${(await status.textContent()).trim()}`);
-  }
+/** Opens the lab (`kind` is a VIEWPORTS key) and runs `body(page)`; see harness.mjs. */
+function withLab(kind, body) {
+  return withLabIn(browser, kind, body);
 }
 
 async function progress(page) {
@@ -123,10 +43,6 @@ async function progress(page) {
     total: Number(await element.getAttribute('data-total')),
     text: (await element.textContent()).trim(),
   };
-}
-
-async function waitForIndex(page, index) {
-  await page.locator(`#progress[data-index="${index}"]`).waitFor({ timeout: STEP_TIMEOUT_MS });
 }
 
 /** What the page shows about the current step, checked against the DOM contract. */
@@ -182,39 +98,6 @@ function assertRealTraffic(steps) {
     steps.some((step) => /[0-9a-f]{2}/i.test(step.hex) && step.records > 0),
     'some step shows bytes and TLS records',
   );
-}
-
-/**
- * Sets a `<select>` and waits for the lab to re-run: `#lab-status` must pass through
- * `loading` (seen by a MutationObserver, so a fast run cannot slip by) and settle again.
- */
-async function chooseOption(page, selector, value) {
-  await page.evaluate(() => {
-    const status = document.querySelector('#lab-status');
-    const seen = [];
-    window.__sessionlabStates = seen;
-    window.__sessionlabObserver?.disconnect();
-    window.__sessionlabObserver = new MutationObserver((records) => {
-      for (const record of records) seen.push(record.oldValue, status.getAttribute('data-state'));
-    });
-    window.__sessionlabObserver.observe(status, {
-      attributes: true,
-      attributeFilter: ['data-state'],
-      attributeOldValue: true,
-    });
-  });
-  await page.locator(selector).selectOption(value);
-  await page.waitForFunction(() => window.__sessionlabStates.includes('loading'), null, {
-    timeout: STEP_TIMEOUT_MS,
-    polling: 50,
-  });
-  await waitUntilSettled(page);
-  assert.equal(await page.locator(selector).inputValue(), value, `${selector} keeps ${value}`);
-}
-
-/** Removes keyboard focus from controls, so arrow keys reach the document, not a `<select>`. */
-async function blurControls(page) {
-  await page.evaluate(() => document.activeElement?.blur());
 }
 
 test('the default run can be walked to the end and back', { timeout: TEST_TIMEOUT_MS }, async () => {
