@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  SCREENSHOTS, VIEWPORTS, blurControls, chooseOption, launch, waitForIndex, waitUntilSettled,
+  SCREENSHOTS, STEP_TIMEOUT_MS, VIEWPORTS, blurControls, chooseOption, launch, waitForIndex, waitUntilSettled,
   withLab as withLabIn,
 } from './harness.mjs';
 
@@ -196,4 +196,44 @@ test('screenshots of the first and a middle step, desktop and phone', { timeout:
       t.diagnostic(`${kind}: page is ${overflow > 0 ? `${overflow}px wider than` : 'no wider than'} the viewport`);
     });
   }
+});
+
+test('after a panic the page starts a fresh instance and comes back to the same step', { timeout: TEST_TIMEOUT_MS }, async () => {
+  await withLab('desktop', async (page) => {
+    // The first instance's glue is served with a trap in `next()`, armed from the test: the
+    // RuntimeError a panic raises in wasm-bindgen's output. A restarted instance is imported
+    // with `?instance=N` and gets the glue as built.
+    const imports = [];
+    await page.route('**/sessionlab.js*', async (route) => {
+      const url = new URL(route.request().url());
+      imports.push(url.search);
+      if (url.searchParams.has('instance')) return route.continue();
+      const response = await route.fetch();
+      const glue = (await response.text()).replace('    next() {\n',
+        '    next() {\n        if (globalThis.__sessionlabTrap) { globalThis.__sessionlabTrap = false; throw new WebAssembly.RuntimeError("unreachable"); }\n');
+      assert.ok(glue.includes('__sessionlabTrap'), 'the glue has a next() to trap');
+      return route.fulfill({ response, body: glue });
+    });
+    await page.reload();
+    await waitUntilSettled(page);
+    await blurControls(page);
+    for (let index = 1; index <= 2; index += 1) {
+      await page.keyboard.press('ArrowRight');
+      await waitForIndex(page, index);
+    }
+    const title = (await page.locator('#step-title').textContent()).trim();
+
+    await page.evaluate(() => { globalThis.__sessionlabTrap = true; });
+    await page.keyboard.press('ArrowRight');
+    await page.locator('#notice').getByText(/crashed .* and was restarted/).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await waitUntilSettled(page);
+    assert.ok(imports.some((search) => search === '?instance=2'), `a fresh instance was imported: ${imports}`);
+    assert.equal((await progress(page)).index, 2, 'the restarted lab shows the step it was on');
+    assert.equal((await page.locator('#step-title').textContent()).trim(), title);
+
+    // And it works: the next step comes from the new instance.
+    await blurControls(page);
+    await page.keyboard.press('ArrowRight');
+    await waitForIndex(page, 3);
+  });
 });
