@@ -263,5 +263,5 @@ impl EndpointState {
 pub fn certificate_subject(der: &[u8]) -> Option<String> {
     x509_parser::parse_x509_certificate(der)
         .ok()
-        .map(|(_, cert)| cert.subject().to_string())
+        .map(|(_, cert)| crate::dissect::name_text(cert.subject()))
 }

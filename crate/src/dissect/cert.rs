@@ -15,6 +15,7 @@ use x509_parser::public_key::PublicKey;
 use x509_parser::time::ASN1Time;
 use x509_parser::x509::{AlgorithmIdentifier, SubjectPublicKeyInfo, X509Name};
 
+use super::dn::name_text;
 use super::reader::{bytes, hex_preview, ParseError, Reader};
 use super::Field;
 
@@ -25,8 +26,8 @@ pub(crate) fn certificate(der: &[u8], base: usize, position: usize) -> Field {
         Ok((_, parsed)) => parsed,
         Err(cert_error) => return not_a_certificate(der, base, &cert_error.to_string()),
     };
-    let subject = parsed.subject().to_string();
-    let issuer = parsed.issuer().to_string();
+    let subject = name_text(parsed.subject());
+    let issuer = name_text(parsed.issuer());
     let value = if position == 0 || subject != issuer {
         format!("{subject} (issued by {issuer})")
     } else {
@@ -73,7 +74,7 @@ pub(crate) fn distinguished_name(der: &[u8], base: usize) -> Field {
             "name",
             base,
             end,
-            name.to_string(),
+            name_text(&name),
             "A distinguished name in DER: country, organisation, common name and so on.",
         ),
         _ => {
@@ -197,7 +198,7 @@ fn walk_certificate(
     let issuer = read_tlv(fields, "issuer")?;
     tbs_children.push(issuer.leaf(
         "issuer",
-        parsed.issuer().to_string(),
+        name_text(parsed.issuer()),
         "Who signed this certificate: the CA that vouches for it.",
     ));
     let mut validity = expect_tag(fields, 0x30, "validity")?;
@@ -219,7 +220,7 @@ fn walk_certificate(
     let subject = read_tlv(fields, "subject")?;
     tbs_children.push(subject.leaf(
         "subject",
-        parsed.subject().to_string(),
+        name_text(parsed.subject()),
         "Whom the certificate is about (for a server, the names that matter are in subjectAltName).",
     ));
     let spki = read_tlv(fields, "subjectPublicKeyInfo")?;
@@ -251,7 +252,7 @@ fn walk_certificate(
     children.push(Field::parent(
         "tbsCertificate",
         tbs_start,
-        parsed.subject().to_string(),
+        name_text(parsed.subject()),
         "The \"to be signed\" part: everything the issuer's signature covers.",
         tbs_children,
     ));
@@ -394,8 +395,16 @@ fn general_name(name: &GeneralName<'_>) -> String {
             ),
             _ => format!("IP:{}", hex_preview(ip)),
         },
-        GeneralName::DirectoryName(directory) => format!("DirName:{directory}"),
-        other => format!("{other:?}"),
+        GeneralName::DirectoryName(directory) => format!("DirName:{}", name_text(directory)),
+        GeneralName::RegisteredID(oid) => format!("RID:{}", oid.to_id_string()),
+        GeneralName::OtherName(oid, value) => {
+            format!("othername:{}:{}", oid.to_id_string(), hex_preview(value))
+        }
+        GeneralName::X400Address(value) => format!("X400Address:{}", hex_preview(value.data)),
+        GeneralName::EDIPartyName(value) => format!("EDIPartyName:{}", hex_preview(value.data)),
+        GeneralName::Invalid(tag, value) => {
+            format!("invalid (tag {}):{}", tag.0, hex_preview(value))
+        }
     }
 }
 

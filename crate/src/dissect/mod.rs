@@ -15,6 +15,7 @@
 //! serve the decryption module, which hands over record contents once it has decrypted them.
 
 mod cert;
+mod dn;
 mod extensions;
 mod handshake;
 mod names;
@@ -33,6 +34,7 @@ mod tests_support;
 
 use serde::Serialize;
 
+pub(crate) use dn::name_text;
 pub use names::{
     alert_description_name, cipher_suite_name, content_type_name, extension_name,
     handshake_type_name, named_group_name, protocol_version_name, signature_scheme_name,
