@@ -301,17 +301,38 @@ impl Catalogue {
 }
 
 /// rustls' name for a suite (`TLS13_AES_128_GCM_SHA256`), or its code point if it has none.
+///
+/// The names of the suites the ring provider has are written out here: rustls'
+/// `CipherSuite::as_str` holds the name of every suite IANA ever registered, which is 12 kB of
+/// strings in the page's wasm for nine names. A test checks these against `as_str`.
 pub fn suite_name(suite: &SupportedCipherSuite) -> String {
-    let code = suite.suite();
-    code.as_str()
-        .map_or_else(|| format!("0x{:04x}", u16::from(code)), str::to_owned)
+    let code = u16::from(suite.suite());
+    let name = match code {
+        0x1301 => "TLS13_AES_128_GCM_SHA256",
+        0x1302 => "TLS13_AES_256_GCM_SHA384",
+        0x1303 => "TLS13_CHACHA20_POLY1305_SHA256",
+        0xc02b => "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        0xc02c => "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        0xcca9 => "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        0xc02f => "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        0xc030 => "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        0xcca8 => "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        _ => return format!("0x{code:04x}"),
+    };
+    name.to_owned()
 }
 
-/// rustls' name for a group (`X25519`), or its code point if it has none.
+/// rustls' name for a group (`X25519`), or its code point if it has none; written out for the
+/// same reason as [`suite_name`].
 pub fn group_name(group: &dyn SupportedKxGroup) -> String {
-    let code = group.name();
-    code.as_str()
-        .map_or_else(|| format!("0x{:04x}", u16::from(code)), str::to_owned)
+    let code = u16::from(group.name());
+    let name = match code {
+        0x001d => "X25519",
+        0x0017 => "secp256r1",
+        0x0018 => "secp384r1",
+        _ => return format!("0x{code:04x}"),
+    };
+    name.to_owned()
 }
 
 fn resolve_groups(
@@ -350,6 +371,17 @@ fn invalid(field: &'static str, value: &str, reason: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_out_names_are_rustls_names() {
+        let provider = ring_provider::default_provider();
+        for suite in &provider.cipher_suites {
+            assert_eq!(Some(suite_name(suite).as_str()), suite.suite().as_str());
+        }
+        for group in &provider.kx_groups {
+            assert_eq!(Some(group_name(*group).as_str()), group.name().as_str());
+        }
+    }
 
     #[test]
     fn defaults_offer_every_suite_of_the_version() {
