@@ -326,7 +326,7 @@ fn checks(step: &Step, records: &[RecordAnalysis], have_keys: bool) -> Vec<Check
             what: format!(
                 "our decryption gives the {} bytes rustls delivered to the {}",
                 step.delivered.len(),
-                step.from.peer().label().to_lowercase()
+                step.from.peer().label().to_ascii_lowercase()
             ),
             ok: ours == step.delivered,
         });

@@ -54,7 +54,8 @@ impl Side {
         }
     }
 
-    /// The name the page shows.
+    /// The name the page shows. ASCII, so callers lower-case it with `to_ascii_lowercase`:
+    /// `str::to_lowercase` would bring Unicode's case tables (8 kB gzip) into the page's wasm.
     pub fn label(self) -> &'static str {
         match self {
             Self::Client => "Client",
@@ -1194,7 +1195,7 @@ impl Session<'_> {
             let step = Step {
                 event: Some(format!(
                     "The {} has already closed this connection after its error: these bytes are never read.",
-                    receiver.label().to_lowercase()
+                    receiver.label().to_ascii_lowercase()
                 )),
                 tampered,
                 both_pending,

@@ -685,7 +685,7 @@ fn narrate(step: &Step, previous: Option<&Step>, title: &str, records: usize) ->
         return lines;
     }
     let from = step.from.label();
-    let to = step.from.peer().label().to_lowercase();
+    let to = step.from.peer().label().to_ascii_lowercase();
     if step.plain {
         lines.push(format!(
             "{from} → {}: {} bytes of plain HTTP. Anyone on the path reads them exactly as shown.",
@@ -730,7 +730,7 @@ fn narrate(step: &Step, previous: Option<&Step>, title: &str, records: usize) ->
         Outcome::Delivered | Outcome::Event => {}
         Outcome::Rejected { error } => lines.push(format!(
             "The {to} rejected the flight: {error}. Its connection is over; rustls queues an alert to tell the {}.",
-            from.to_lowercase()
+            from.to_ascii_lowercase()
         )),
         Outcome::AlertReceived { alert } => lines.push(format!(
             "The {to} received the fatal alert {alert}; its connection is over."
@@ -759,7 +759,7 @@ fn narrate(step: &Step, previous: Option<&Step>, title: &str, records: usize) ->
     if receiver.peer_closed && !previously_closed {
         lines.push(format!(
             "The {to} has received close_notify: the {} will send nothing more on this connection. TLS is full duplex, so the {to} may still send until it closes too.",
-            from.to_lowercase(),
+            from.to_ascii_lowercase(),
         ));
     }
     lines

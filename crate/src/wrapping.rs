@@ -416,7 +416,7 @@ fn build(
     let version = suite.version();
     let trace = &found.opened.trace;
     let seq = trace.seq;
-    let receiver = which.sender().peer().label().to_lowercase();
+    let receiver = which.sender().peer().label().to_ascii_lowercase();
 
     // Stage 1: the bytes rustls delivered to the receiving application (our own decryption if
     // rustls delivered nothing, e.g. because the flight was rejected).
@@ -494,7 +494,7 @@ fn build(
         .next()
         .unwrap_or_default()
         .to_owned();
-    let sender = which.sender().label().to_lowercase();
+    let sender = which.sender().label().to_ascii_lowercase();
     let stages = vec![
         content_stage(which, &content, content_source),
         plaintext_stage(version, &computed, padding_len),
