@@ -46,10 +46,10 @@ export function allowedUrl(url) {
 
 /**
  * Opens `BASE_URL + hash` in a new context (`kind` is a VIEWPORTS key; `extra` adds context
- * options), waits until the lab is ready, runs `body(page, problems)`, then fails on anything
+ * options; `prepare(page)` runs before the page loads), waits until the lab is ready, runs `body(page, problems)`, then fails on anything
  * that went wrong on the page.
  */
-export async function withLab(browser, kind, body, { hash = '', extra = {}, allowError = false } = {}) {
+export async function withLab(browser, kind, body, { hash = '', extra = {}, allowError = false, prepare = null } = {}) {
   const context = await browser.newContext({ ...VIEWPORTS[kind], acceptDownloads: true, ...extra });
   const page = await context.newPage();
   const problems = [];
@@ -65,12 +65,17 @@ export async function withLab(browser, kind, body, { hash = '', extra = {}, allo
     requests.push(`${request.method()} ${request.url()}`);
     if (!allowedUrl(request.url())) problems.push(`request outside the site: ${request.url()}`);
   });
-  page.on('requestfailed', (request) =>
-    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
+  page.on('requestfailed', (request) => {
+    // The browser fetches the icon on its own once the page has loaded, and cancels the fetch
+    // when a test navigates or closes the page first: not the page's failure.
+    const cancelledIcon = request.url().endsWith('/favicon.svg') && request.failure()?.errorText === 'net::ERR_ABORTED';
+    if (!cancelledIcon) problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
+  });
   page.on('response', (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
   });
   try {
+    await prepare?.(page);
     await page.goto(BASE_URL + hash);
     await waitUntilSettled(page, { allowError });
     await body(page, problems);

@@ -32,8 +32,8 @@ after(async () => {
 });
 
 /** Opens the lab (`kind` is a VIEWPORTS key) and runs `body(page)`; see harness.mjs. */
-function withLab(kind, body) {
-  return withLabIn(browser, kind, body);
+function withLab(kind, body, options = {}) {
+  return withLabIn(browser, kind, body, options);
 }
 
 async function progress(page) {
@@ -199,23 +199,21 @@ test('screenshots of the first and a middle step, desktop and phone', { timeout:
 });
 
 test('after a panic the page starts a fresh instance and comes back to the same step', { timeout: TEST_TIMEOUT_MS }, async () => {
+  // The first instance's glue is served with a trap in `next()`, armed from the test: the
+  // RuntimeError a panic raises in wasm-bindgen's output. A restarted instance is imported
+  // with `?instance=N` and gets the glue as built.
+  const imports = [];
+  const trapNext = (page) => page.route('**/sessionlab.js*', async (route) => {
+    const url = new URL(route.request().url());
+    imports.push(url.search);
+    if (url.searchParams.has('instance')) return route.continue();
+    const response = await route.fetch();
+    const glue = (await response.text()).replace('    next() {\n',
+      '    next() {\n        if (globalThis.__sessionlabTrap) { globalThis.__sessionlabTrap = false; throw new WebAssembly.RuntimeError("unreachable"); }\n');
+    assert.ok(glue.includes('__sessionlabTrap'), 'the glue has a next() to trap');
+    return route.fulfill({ response, body: glue });
+  });
   await withLab('desktop', async (page) => {
-    // The first instance's glue is served with a trap in `next()`, armed from the test: the
-    // RuntimeError a panic raises in wasm-bindgen's output. A restarted instance is imported
-    // with `?instance=N` and gets the glue as built.
-    const imports = [];
-    await page.route('**/sessionlab.js*', async (route) => {
-      const url = new URL(route.request().url());
-      imports.push(url.search);
-      if (url.searchParams.has('instance')) return route.continue();
-      const response = await route.fetch();
-      const glue = (await response.text()).replace('    next() {\n',
-        '    next() {\n        if (globalThis.__sessionlabTrap) { globalThis.__sessionlabTrap = false; throw new WebAssembly.RuntimeError("unreachable"); }\n');
-      assert.ok(glue.includes('__sessionlabTrap'), 'the glue has a next() to trap');
-      return route.fulfill({ response, body: glue });
-    });
-    await page.reload();
-    await waitUntilSettled(page);
     await blurControls(page);
     for (let index = 1; index <= 2; index += 1) {
       await page.keyboard.press('ArrowRight');
@@ -235,5 +233,5 @@ test('after a panic the page starts a fresh instance and comes back to the same 
     await blurControls(page);
     await page.keyboard.press('ArrowRight');
     await waitForIndex(page, 3);
-  });
+  }, { prepare: trapNext });
 });
