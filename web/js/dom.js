@@ -1,4 +1,5 @@
-// Small DOM helpers. Every value from the lab is inserted as text, never parsed as HTML.
+// Small DOM helpers. Every value from the lab is inserted as text, never parsed as HTML (the hex
+// view alone writes its rows as markup, every value in it escaped: see hexview.js).
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 

@@ -15,6 +15,13 @@ const FIRST_ROWS = 24;
 /** Rows made per idle slice. */
 const IDLE_ROWS = 48;
 
+const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** `text` made safe to stand in markup as text or as an attribute value. */
+function escapeText(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]);
+}
+
 function printable(pair) {
   const code = Number.parseInt(pair, 16);
   return code >= 0x20 && code < 0x7f ? String.fromCharCode(code) : '.';
@@ -47,43 +54,41 @@ export function createHexView({ hex, base = 0, label, events = {} }) {
   let nextRow = firstRow;
   let tabStop = base;
 
-  function makeRow(row) {
-    const bytes = h('span', { class: 'hex-bytes' });
-    const ascii = h('span', { class: 'hex-ascii', 'aria-hidden': 'true' });
+  // Rows are written as markup and parsed in one go: thousands of byte elements a step, made
+  // one call at a time, cost more than the rest of a step. Everything in it is escaped text:
+  // offsets are numbers, and each byte is shown as two hex digits and a printable character.
+  function rowMarkup(row) {
+    let bytes = '';
+    let ascii = '';
     for (let offset = row; offset < row + ROW; offset += 1) {
       if (offset < base || offset >= end) {
-        bytes.append(h('span', { class: 'hb empty', 'aria-hidden': 'true' }));
-        ascii.append(h('span', { class: 'hc empty' }, ' '));
+        bytes += '<span class="hb empty" aria-hidden="true"></span>';
+        ascii += '<span class="hc empty"> </span>';
         continue;
       }
-      const pair = pairs[offset - base];
+      const pair = escapeText(pairs[offset - base]);
       const extra = marks
         .filter((m) => m.start <= offset && offset < m.stop)
-        .map((m) => ` ${m.className}`)
+        .map((m) => ` ${escapeText(m.className)}`)
         .join('');
-      const cell = h('span', {
-        class: `hb${extra}`,
-        'data-offset': offset,
-        tabindex: offset === tabStop ? 0 : -1,
-        'aria-label': `offset ${offset}: ${pair}`,
-      }, pair);
-      const char = h('span', { class: `hc${extra}`, 'data-offset': offset }, printable(pair));
-      cells.set(offset, cell);
-      chars.set(offset, char);
-      bytes.append(cell);
-      ascii.append(char);
+      bytes += `<span class="hb${extra}" data-offset="${offset}" tabindex="${offset === tabStop ? 0 : -1}" aria-label="offset ${offset}: ${pair}">${pair}</span>`;
+      ascii += `<span class="hc${extra}" data-offset="${offset}">${escapeText(printable(pairs[offset - base]))}</span>`;
     }
-    return h('div', { class: 'hex-row' },
-      h('span', { class: 'hex-off', 'aria-hidden': 'true' }, String(row).padStart(4, ' ')),
-      bytes,
-      ascii);
+    return `<div class="hex-row"><span class="hex-off" aria-hidden="true">${String(row).padStart(4, ' ')}</span>`
+      + `<span class="hex-bytes">${bytes}</span><span class="hex-ascii" aria-hidden="true">${ascii}</span></div>`;
   }
 
   /** Makes every row up to the one holding `offset`. */
   function ensure(offset) {
-    const rows = [];
-    for (; nextRow < end && nextRow <= offset; nextRow += ROW) rows.push(makeRow(nextRow));
-    if (rows.length > 0) root.append(...rows);
+    let markup = '';
+    for (; nextRow < end && nextRow <= offset; nextRow += ROW) markup += rowMarkup(nextRow);
+    if (markup === '') return;
+    const rows = document.createElement('template');
+    rows.innerHTML = markup;
+    for (const cell of rows.content.querySelectorAll('[data-offset]')) {
+      (cell.classList.contains('hb') ? cells : chars).set(Number(cell.dataset.offset), cell);
+    }
+    root.append(rows.content);
   }
 
   ensure(firstRow + (FIRST_ROWS - 1) * ROW);
