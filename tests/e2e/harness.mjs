@@ -102,6 +102,33 @@ export async function waitForIndex(page, index) {
   await page.locator(`#progress[data-index="${index}"]`).waitFor({ timeout: STEP_TIMEOUT_MS });
 }
 
+/**
+ * Brings the flight's bytes into view and waits until the page has drawn them: it draws the
+ * hex views and field trees only when they can be seen (`#step-hex[data-stale]` until then).
+ */
+export async function showBytes(page) {
+  await page.locator('#bytes').scrollIntoViewIfNeeded();
+  await page.locator('#step-hex:not([data-stale])').waitFor({ timeout: STEP_TIMEOUT_MS });
+}
+
+/**
+ * A screenshot of the whole page. The browser paints only the blocks near the viewport
+ * (content-visibility: auto), so a full-page capture would show the rest blank: the viewport is
+ * made as tall as the page for the shot, and the page given time to draw what is now in view.
+ */
+export async function screenshotWholePage(page, file) {
+  const viewport = page.viewportSize();
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: viewport.width, height });
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  if (await page.locator('#bytes-section').isVisible()) {
+    await page.locator('#step-hex:not([data-stale])').waitFor({ timeout: STEP_TIMEOUT_MS });
+  }
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  await page.screenshot({ path: file });
+  await page.setViewportSize(viewport);
+}
+
 /** The page's URL once the page has written what it shows into the fragment. */
 export async function settledUrl(page) {
   await page.waitForFunction(() => !document.documentElement.hasAttribute('data-fragment-pending'), null,

@@ -6,6 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { showBytes } from './harness.mjs';
 
 const BASE_URL = process.env.SESSIONLAB_URL;
 const CHROMIUM = process.env.SESSIONLAB_CHROMIUM ?? '/usr/bin/chromium';
@@ -50,6 +51,7 @@ test('hovering a field lights exactly its bytes, and hovering a byte finds its f
     // The server's first flight: ServerHello in clear, then encrypted records.
     await page.keyboard.press('ArrowRight');
     await page.locator('#progress[data-index="1"]').waitFor();
+    await showBytes(page);
 
     const field = page.locator('#step-hex .field', { has: page.locator(':scope > .field-row .field-name', { hasText: /^cipher_suite$/ }) }).first();
     await field.locator(':scope > .field-row').hover();
@@ -78,6 +80,7 @@ test('the decrypted lens reveals the encrypted handshake that the eavesdropper c
   try {
     await page.keyboard.press('ArrowRight');
     await page.locator('#progress[data-index="1"]').waitFor();
+    await showBytes(page);
     const names = () => page.locator('#step-hex .field-name').allTextContents();
     assert.ok(!(await names()).includes('EncryptedExtensions'), 'the wire view cannot name it');
     await page.locator('#lens input[value="decrypted"]').check();
@@ -144,6 +147,7 @@ test('a flight of many kilobytes shows every byte, and a field deep inside it li
     assert.ok(bytes > 8 * 1024, `the stream chapter's largest flight has ${bytes} bytes`);
     await page.locator('#step-range').fill(String(index + 1));
     await page.locator(`#progress[data-index="${index}"]`).waitFor();
+    await showBytes(page);
 
     // The rows beyond the first screenful are made while the page is idle: all of them arrive.
     await page.waitForFunction((count) => {
@@ -176,6 +180,7 @@ test('a closed part of the field tree is made when opened, and a byte inside it 
   try {
     await page.keyboard.press('ArrowRight');
     await page.locator('#progress[data-index="1"]').waitFor();
+    await showBytes(page);
     await page.locator('#lens input[value="decrypted"]').check();
     const certificate = page.locator('#step-hex .opened .field', {
       has: page.locator(':scope > .field-row .field-name', { hasText: /^Certificate$/ }),

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  SCREENSHOTS, STEP_TIMEOUT_MS, VIEWPORTS, blurControls, chooseOption, launch, waitForIndex, waitUntilSettled,
+  SCREENSHOTS, STEP_TIMEOUT_MS, VIEWPORTS, blurControls, showBytes, chooseOption, launch, waitForIndex, waitUntilSettled,
   withLab as withLabIn,
 } from './harness.mjs';
 
@@ -61,6 +61,7 @@ async function readStep(page) {
   )
     .trim()
     .toLowerCase();
+  await showBytes(page);
   const hex = (await page.locator('#step-hex').textContent()).trim();
   const records = await page.locator('#records tr.record').count();
   assert.ok(title.length > 0, `step ${index} has a title`);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  SCREENSHOTS, blurControls, chooseChapter, launch, settledUrl, snapshot, waitForIndex, waitUntilSettled, withLab,
+  SCREENSHOTS, blurControls, chooseChapter, launch, screenshotWholePage, settledUrl, showBytes, snapshot, waitForIndex, waitUntilSettled, withLab,
 } from './harness.mjs';
 
 const TEST_TIMEOUT_MS = 120_000;
@@ -160,6 +160,7 @@ test('flipping a byte in flight makes the receiver reject it and the alert appea
     await page.locator('#diagram .d-step[data-index="4"]').click();
     await waitForIndex(page, 4);
     assert.equal(await page.locator('#tamper-flip').isDisabled(), true, 'nothing to flip before a byte is chosen');
+    await showBytes(page);
     await page.locator('#step-hex .inspector-hex .hb[data-offset="20"]').first().click();
     assert.match(await page.locator('#byte-selection').textContent(), /byte 20/);
     await page.locator('#tamper-flip').click();
@@ -168,6 +169,7 @@ test('flipping a byte in flight makes the receiver reject it and the alert appea
     assert.equal(shown.index, 4, 'the lab stays on the changed step');
     assert.equal(shown.outcome, 'rejected', 'the server rejects the record');
     assert.equal(await page.locator('#tamper-note').isVisible(), true);
+    await showBytes(page);
     assert.equal(await page.locator('#step-hex .tampered').count() > 0, true, 'the byte is marked');
     assert.match(await page.locator('#tamper-result').textContent(), /fatal alert crosses at step/);
     assert.equal(fragmentOf(await settledUrl(page)).get('x'), 't5.20', 'the link records the change');
@@ -283,7 +285,7 @@ test('screenshots of key steps: light and dark, desktop and phone', { timeout: T
           assert.ok(overflow <= 0, `${kind} ${name}: the page is ${overflow}px wider than the viewport`);
         }
         if (scheme === 'light') {
-          await page.screenshot({ path: path.join(SCREENSHOTS, `${kind}-${scheme}-full.png`), fullPage: true });
+          await screenshotWholePage(page, path.join(SCREENSHOTS, `${kind}-${scheme}-full.png`));
         }
       }, { hash: SHOTS[0][1], extra: { colorScheme: scheme } });
       t.diagnostic(`${kind} ${scheme}: ${SHOTS.length} screenshots`);

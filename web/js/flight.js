@@ -125,6 +125,12 @@ export function renderFlight(container, step, { decrypted, version }) {
   if (step.tampered) markFlightByte(step.tampered.offset, 'tampered');
 }
 
+/** Empties `container`, the flight's bytes, until they are drawn again. */
+export function clearFlight(container) {
+  wireViews = [];
+  container.replaceChildren();
+}
+
 /** Marks byte `offset` of the current flight, as it crossed the wire, with `className`. */
 export function markFlightByte(offset, className) {
   for (const view of wireViews) view.markByte(offset, className);

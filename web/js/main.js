@@ -9,7 +9,8 @@ import { renderHttp } from './http.js';
 import { renderKeySchedule } from './keys.js';
 import { mountMeasure } from './measure.js';
 import {
-  renderChapter, renderFacts, renderOptions, renderPki, renderProgress, renderState, renderStatus, renderStep,
+  renderBytes, renderChapter, renderFacts, renderOptions, renderPki, renderProgress, renderState, renderStatus,
+  renderStep,
 } from './render.js';
 import { renderComparison, renderCosts, renderFunctions, renderSessionTable } from './tables.js';
 import { copyText, describeChange, download, renderChanges } from './tools.js';
@@ -475,6 +476,10 @@ function currentView() {
 
 function render() {
   if (!page.lab) return;
+  // The browser skips the bytes section while it is off screen (content-visibility): then its
+  // hex views and trees are drawn when it comes into view, not on every step. Asked before
+  // anything changes, so that the answer needs no new style or layout.
+  const bytesShown = byId('step-hex').checkVisibility({ contentVisibilityAuto: true });
   const view = currentView();
   const step = view.current;
   const run = page.run;
@@ -494,7 +499,12 @@ function render() {
   }
   // The session panel's per-step parts are drawn only while it shows; choosing its tab draws them.
   if (step && page.tab === 'session') {
-    renderStep(step, { lens: page.lens, version: view.options.version, functions: view.functions });
+    renderStep(step, {
+      lens: page.lens,
+      version: view.options.version,
+      functions: view.functions,
+      drawBytes: bytesShown,
+    });
     renderState(step);
     renderSceneContext(step);
     renderHttp(byId('http'), step);
@@ -678,6 +688,17 @@ async function copyFlight() {
     : 'This browser did not let the page copy: the hex is selected in the box below, so Ctrl+C (⌘C) copies it.');
 }
 
+/** The bytes section came into view or left it: draw the flight's bytes if they are stale. */
+function onBytesVisibility(event) {
+  if (event.skipped || !page.lab || byId('step-hex').dataset.stale === undefined) return;
+  guarded(() => {
+    const { current } = page.lab.cursorView();
+    if (!current) return;
+    renderBytes(current, { lens: page.lens, version: page.runView?.view.options.version });
+    renderSelection(current);
+  });
+}
+
 /** The learner picked a byte in the wire view of the current flight. */
 function selectByte(event) {
   const cell = event.target instanceof Element ? event.target.closest('.hb[data-offset]') : null;
@@ -753,6 +774,7 @@ function wire() {
   byId('options').addEventListener('change', (event) => guarded(() => onOptionsChange(event)));
   byId('options').addEventListener('submit', (event) => event.preventDefault());
   byId('notice-close').addEventListener('click', () => showNotice(null));
+  byId('bytes').addEventListener('contentvisibilityautostatechange', onBytesVisibility);
   byId('lens').addEventListener('change', (event) => {
     page.lens = event.target.value;
     guarded(render);

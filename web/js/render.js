@@ -3,7 +3,7 @@
 
 import { renderChecks } from './checks.js';
 import { byId, fill, h, icon } from './dom.js';
-import { renderFlight } from './flight.js';
+import { clearFlight, renderFlight } from './flight.js';
 
 const STATE_ROWS = [
   ['handshakeDone', 'Handshake complete'],
@@ -69,8 +69,12 @@ export function renderFacts(facts) {
   early.dataset.value = facts.earlyData.length > 0 ? 'used' : 'unused';
 }
 
-/** The current flight: narration, checks, records, delivered plaintext and bytes. */
-export function renderStep(step, { lens, version, functions = [] }) {
+/**
+ * The current flight: narration, checks, records, delivered plaintext and bytes. With
+ * `drawBytes` false the hex views and field trees are left out (emptied and marked
+ * `data-stale`): the page draws them with `renderBytes` once they come into view.
+ */
+export function renderStep(step, { lens, version, functions = [], drawBytes = true }) {
   const event = step.from === 'lab';
   byId('step-from').textContent = event ? 'Lab event' : sideLabel(step.from);
   byId('step-from').dataset.side = step.from;
@@ -153,6 +157,18 @@ export function renderStep(step, { lens, version, functions = [] }) {
   const bytes = byId('step-hex');
   bytes.dataset.hex = step.hex;
   bytes.dataset.lens = lens;
+  if (drawBytes) {
+    renderBytes(step, { lens, version });
+  } else {
+    bytes.dataset.stale = '';
+    clearFlight(bytes);
+  }
+}
+
+/** The flight's hex views and field trees, record by record. */
+export function renderBytes(step, { lens, version }) {
+  const bytes = byId('step-hex');
+  delete bytes.dataset.stale;
   renderFlight(bytes, step, { decrypted: lens === 'decrypted', version });
 }
 
