@@ -792,11 +792,14 @@ impl Report {
             });
         for (index, line) in chapters.iter().enumerate() {
             let chapter = line.get("chapter").unwrap_or("?");
-            let chapter = if line.get("source") == Some("default") {
+            let mut chapter = if line.get("source") == Some("default") {
                 "the page's default chapter".to_owned()
             } else {
                 format!("chapter {chapter}")
             };
+            if line.get("view") == Some("bytes") {
+                chapter.push_str(", bytes in view");
+            }
             let budget = if index == 0 {
                 self.budget(
                     "every step rendered within one frame",
