@@ -108,7 +108,7 @@ export async function waitForIndex(page, index) {
  */
 export async function showBytes(page) {
   await page.locator('#bytes').scrollIntoViewIfNeeded();
-  await page.locator('#step-hex:not([data-stale])').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await page.locator('#step-hex:not([data-stale])').waitFor({ state: 'attached', timeout: STEP_TIMEOUT_MS });
 }
 
 /**
