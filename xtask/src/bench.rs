@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -101,7 +101,7 @@ pub fn run(workspace: &Workspace, settings: &Settings) -> Result<(), Error> {
 
     let since = Instant::now();
     let samples = settings.samples.to_string();
-    let native = capture(workspace.cargo().args([
+    let native = process::capture(workspace.cargo().args([
         "run",
         "--release",
         "-p",
@@ -195,28 +195,6 @@ fn build_site(workspace: &Workspace, out: &Path) -> Result<(), Error> {
     dist::check_site(out)
 }
 
-/// Runs a command with standard error shown and standard output captured, which it returns.
-fn capture(command: &mut Command) -> Result<String, Error> {
-    let description = process::describe(command);
-    println!("$ {description}");
-    let output = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|source| Error::Spawn {
-            command: description.clone(),
-            source,
-        })?;
-    if !output.status.success() {
-        return Err(Error::CommandFailed {
-            command: description,
-            status: output.status,
-        });
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-}
-
 /// Trunk's staging folder inside the site folder while a build is under way.
 const TRUNK_STAGE: &str = ".stage";
 /// How long to wait for someone else's build of `dist/` to finish.
@@ -307,7 +285,7 @@ fn run_browser(workspace: &Workspace, site: &Path, samples: u32) -> Result<Strin
         }
     }))?;
     println!("bench: serving {} at {url}", site.display());
-    let outcome = capture(
+    let outcome = process::capture(
         Command::new("node")
             .arg(&driver)
             .current_dir(workspace.root())
@@ -380,22 +358,7 @@ fn file_sizes(dist: &Path) -> Result<Vec<FileSize>, Error> {
             let raw = fs::metadata(&path)
                 .map_err(Error::io(format!("reading {}", path.display())))?
                 .len();
-            let mut gzip = Command::new("gzip");
-            gzip.args(["-9", "-c"]).arg(&path);
-            let description = process::describe(&gzip);
-            let output = gzip
-                .stderr(Stdio::inherit())
-                .output()
-                .map_err(|source| Error::Spawn {
-                    command: description.clone(),
-                    source,
-                })?;
-            if !output.status.success() {
-                return Err(Error::CommandFailed {
-                    command: description,
-                    status: output.status,
-                });
-            }
+            let gzipped = process::output(Command::new("gzip").args(["-9", "-c"]).arg(&path))?;
             let relative = path.strip_prefix(dist).unwrap_or(&path);
             sizes.push(FileSize {
                 path: relative
@@ -404,7 +367,7 @@ fn file_sizes(dist: &Path) -> Result<Vec<FileSize>, Error> {
                     .collect::<Vec<_>>()
                     .join("/"),
                 raw,
-                gzip: output.stdout.len() as u64,
+                gzip: gzipped.len() as u64,
             });
         }
     }

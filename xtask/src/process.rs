@@ -53,6 +53,35 @@ pub fn run(command: &mut Command) -> Result<(), Error> {
     }
 }
 
+/// Runs a command with standard error shown and returns its standard output, failing unless it
+/// exits with 0. Not echoed: for commands run many times over (`capture` echoes).
+pub fn output(command: &mut Command) -> Result<Vec<u8>, Error> {
+    let description = describe(command);
+    let output = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|source| Error::Spawn {
+            command: description.clone(),
+            source,
+        })?;
+    if output.status.success() {
+        Ok(output.stdout)
+    } else {
+        Err(Error::CommandFailed {
+            command: description,
+            status: output.status,
+        })
+    }
+}
+
+/// Like [`output`], echoing the command first and returning its output as text.
+pub fn capture(command: &mut Command) -> Result<String, Error> {
+    println!("$ {}", describe(command));
+    Ok(String::from_utf8_lossy(&output(command)?).into_owned())
+}
+
 /// Runs a command quietly and returns its standard output, or `None` when the program
 /// cannot be started or exits unsuccessfully. Used for fast "is it there?" probes.
 pub fn probe(program: impl AsRef<OsStr>, args: &[&str]) -> Option<String> {
