@@ -27,17 +27,16 @@
 //
 // Never `--virtual-time-budget`: it freezes performance.now().
 
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const E2E_DIR = process.env.SESSIONLAB_E2E_DIR ?? path.resolve(HERE, '../e2e');
-// ES modules ignore NODE_PATH: resolve playwright-core from the e2e package instead.
-const { chromium } = createRequire(path.join(E2E_DIR, 'package.json'))('playwright-core');
+// The e2e tests' launcher (Debian's Chromium, their flags: no background connections on a
+// machine with loopback only), loaded from where the e2e package installed playwright-core.
+const { launch } = await import(pathToFileURL(path.join(E2E_DIR, 'harness.mjs')).href);
 
 const BASE_URL = process.env.SESSIONLAB_URL;
-const CHROMIUM = process.env.SESSIONLAB_CHROMIUM ?? '/usr/bin/chromium';
 const SAMPLES = positive('SESSIONLAB_BENCH_SAMPLES', 200);
 const COLD = positive('SESSIONLAB_BENCH_COLD', 5);
 const NAVIGATIONS = positive('SESSIONLAB_BENCH_NAVIGATIONS', 5);
@@ -48,16 +47,6 @@ if (!BASE_URL || !BASE_URL.endsWith('/')) {
 }
 const BENCH_URL = new URL('bench/', BASE_URL).href;
 
-// The e2e test's flags: no background connections on a machine with loopback only.
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const VIEWPORT = { viewport: { width: 1280, height: 900 } };
 // An RSA-2048 key is generated in wasm: seconds, not milliseconds.
 const READY_TIMEOUT_MS = 120_000;
@@ -361,11 +350,7 @@ async function measureCold(browser, ids) {
 }
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_FLAGS,
-  });
+  const browser = await launch();
   try {
     emit('browser', { version: browser.version() });
     if (PARTS.has('navigation')) await measureNavigation(browser);

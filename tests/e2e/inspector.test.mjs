@@ -5,39 +5,13 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { showBytes } from './harness.mjs';
-
-const BASE_URL = process.env.SESSIONLAB_URL;
-const CHROMIUM = process.env.SESSIONLAB_CHROMIUM ?? '/usr/bin/chromium';
-if (!BASE_URL || !BASE_URL.endsWith('/')) {
-  throw new Error('SESSIONLAB_URL must be the site URL ending in "/"; run `cargo xtask e2e`');
-}
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { launch, showBytes, withLab } from './harness.mjs';
 
 let browser;
 before(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  browser = await launch();
 });
 after(async () => browser?.close());
-
-async function openLab() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  page.on('request', (r) => {
-    const url = r.url();
-    if (!url.startsWith(BASE_URL) && !url.startsWith('blob:') && !url.startsWith('data:')) problems.push(`outside request: ${r.url()}`);
-  });
-  await page.goto(BASE_URL);
-  await page.locator('#lab-status[data-state="ready"]').waitFor({ timeout: 60_000 });
-  return { page, problems, close: () => context.close() };
-}
 
 /** The offsets of the hex cells currently lit in the flight's byte view. */
 async function litOffsets(page) {
@@ -46,8 +20,7 @@ async function litOffsets(page) {
 }
 
 test('hovering a field lights exactly its bytes, and hovering a byte finds its field', async () => {
-  const { page, problems, close } = await openLab();
-  try {
+  await withLab(browser, 'desktop', async (page) => {
     // The server's first flight: ServerHello in clear, then encrypted records.
     await page.keyboard.press('ArrowRight');
     await page.locator('#progress[data-index="1"]').waitFor();
@@ -69,15 +42,11 @@ test('hovering a field lights exactly its bytes, and hovering a byte finds its f
     await page.locator('#step-hex [data-offset="0"]').first().hover();
     const hit = (await page.locator('#step-hex .field.hit > .field-row .field-name').first().textContent()).trim();
     assert.equal(hit, 'content_type');
-  } finally {
-    await close();
-  }
-  assert.deepEqual(problems, []);
+  });
 });
 
 test('the decrypted lens reveals the encrypted handshake that the eavesdropper cannot read', async () => {
-  const { page, problems, close } = await openLab();
-  try {
+  await withLab(browser, 'desktop', async (page) => {
     await page.keyboard.press('ArrowRight');
     await page.locator('#progress[data-index="1"]').waitFor();
     await showBytes(page);
@@ -93,15 +62,11 @@ test('the decrypted lens reveals the encrypted handshake that the eavesdropper c
     const checks = await page.locator('#step-checks').textContent();
     assert.match(checks, /opened with our own keys/);
     assert.doesNotMatch(checks, /fail/i);
-  } finally {
-    await close();
-  }
-  assert.deepEqual(problems, []);
+  });
 });
 
 test('the key schedule and the wrapping of GET /dashboard are computed and checked', async () => {
-  const { page, problems, close } = await openLab();
-  try {
+  await withLab(browser, 'desktop', async (page) => {
     await page.locator('#tab-keys').click();
     const keys = await page.locator('#key-schedule').textContent();
     for (const label of ['CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'SERVER_TRAFFIC_SECRET_0', 'HKDF-Expand-Label']) {
@@ -115,10 +80,7 @@ test('the key schedule and the wrapping of GET /dashboard are computed and check
     assert.doesNotMatch(text, /does not match|mismatch|✗/i);
     await page.locator('#which input[value="response"]').check();
     await wrapping.getByText('HTTP/1.1 200').first().waitFor();
-  } finally {
-    await close();
-  }
-  assert.deepEqual(problems, []);
+  });
 });
 
 /** The step of the run at the page's URL with the most bytes on the wire: [index, bytes]. */
@@ -138,8 +100,7 @@ async function largestFlight(page) {
 }
 
 test('a flight of many kilobytes shows every byte, and a field deep inside it lights and opens', async () => {
-  const { page, problems, close } = await openLab();
-  try {
+  await withLab(browser, 'desktop', async (page) => {
     await page.locator('#opt-chapter').selectOption('stream');
     await page.waitForFunction(() => new URLSearchParams(window.location.hash.slice(1)).get('chapter') === 'stream'
       && document.querySelector('#progress').dataset.index === '0');
@@ -169,15 +130,11 @@ test('a flight of many kilobytes shows every byte, and a field deep inside it li
     assert.equal(lit.length, Number(to) - Number(from) + 1, `lit ${lit.length} bytes for ${range}`);
     assert.equal(lit[0], Number(from));
     assert.ok(Number(to) >= bytes - 64, `${range} lies near the end of the ${bytes}-byte flight`);
-  } finally {
-    await close();
-  }
-  assert.deepEqual(problems, []);
+  });
 });
 
 test('a closed part of the field tree is made when opened, and a byte inside it opens the way to its field', async () => {
-  const { page, problems, close } = await openLab();
-  try {
+  await withLab(browser, 'desktop', async (page) => {
     await page.keyboard.press('ArrowRight');
     await page.locator('#progress[data-index="1"]').waitFor();
     await showBytes(page);
@@ -208,15 +165,11 @@ test('a closed part of the field tree is made when opened, and a byte inside it 
     const hit = inspector.locator('.inspector-tree .field.hit');
     assert.equal(await hit.count(), 1, 'one field is marked for the byte');
     assert.equal(await hit.isVisible(), true, 'and it can be seen: every field above it is open');
-  } finally {
-    await close();
-  }
-  assert.deepEqual(problems, []);
+  });
 });
 
 test('stepping while another tab shows still shows the right step back on the session tab', async () => {
-  const { page, problems, close } = await openLab();
-  try {
+  await withLab(browser, 'desktop', async (page) => {
     await page.locator('#tab-keys').click();
     await page.evaluate(() => document.activeElement?.blur());
     for (let i = 0; i < 3; i += 1) await page.keyboard.press('ArrowRight');
@@ -225,8 +178,5 @@ test('stepping while another tab shows still shows the right step back on the se
     const title = (await page.locator('#step-title').textContent()).trim();
     const diagram = (await page.locator('#diagram .d-step[data-index="3"] title').textContent()).trim();
     assert.ok(diagram.includes(title), `the step title "${title}" is step 4's ("${diagram}")`);
-  } finally {
-    await close();
-  }
-  assert.deepEqual(problems, []);
+  });
 });
