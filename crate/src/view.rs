@@ -73,7 +73,7 @@ pub fn cursor_view(lab: &Lab) -> CursorView {
     CursorView {
         cursor: lab.cursor(),
         total: lab.run().steps.len(),
-        current: current_step(lab, &summaries(lab)),
+        current: step_view(lab.cursor(), &lab.run().steps, lab.analysis()),
     }
 }
 
@@ -316,14 +316,14 @@ pub struct TableChanges {
 
 impl TableChanges {
     fn between(before: &Tables, after: &Tables) -> Self {
-        let tickets = |t: &Tables| {
+        fn tickets(t: &Tables) -> impl PartialEq + '_ {
             (
-                t.client_tickets.tickets.clone(),
-                t.client_tickets.tls12_session.clone(),
-                t.client_tickets.kx_hint.clone(),
+                &t.client_tickets.tickets,
+                &t.client_tickets.tls12_session,
+                &t.client_tickets.kx_hint,
                 t.clock,
             )
-        };
+        }
         let cookies = |t: &Tables| -> Vec<_> {
             t.cookies
                 .iter()
@@ -495,7 +495,7 @@ pub struct DeliveredView {
 pub fn lab_view(lab: &Lab) -> LabView {
     let run = lab.run();
     let steps = summaries(lab);
-    let current = current_step(lab, &steps);
+    let current = step_view(lab.cursor(), &run.steps, lab.analysis());
     LabView {
         options: lab.options().clone(),
         pki: lab.pki().summary.clone(),
@@ -538,15 +538,6 @@ fn summaries(lab: &Lab) -> Vec<StepSummary> {
             tampered: step.tampered,
         })
         .collect()
-}
-
-/// The step at `lab`'s cursor in full; `steps` are the run's summaries.
-fn current_step(lab: &Lab, steps: &[StepSummary]) -> Option<StepView> {
-    let mut current = step_view(lab.cursor(), &lab.run().steps, lab.analysis());
-    if let Some(view) = current.as_mut() {
-        judge_retried_resumption(view, steps);
-    }
-    current
 }
 
 /// Step `index` of a run in full (`None` past the end).
@@ -595,7 +586,7 @@ fn step_view(index: usize, steps: &[Step], analyses: &[StepAnalysis]) -> Option<
         hex: hex(&step.delivered),
         text: String::from_utf8_lossy(&step.delivered).into_owned(),
     });
-    Some(StepView {
+    let mut view = StepView {
         index,
         connection: step.connection,
         from: step.from,
@@ -624,20 +615,26 @@ fn step_view(index: usize, steps: &[Step], analyses: &[StepAnalysis]) -> Option<
         tables: step.tables.clone(),
         clock: clock::rfc3339(step.clock),
         checks: analysis.map(|a| a.checks.clone()).unwrap_or_default(),
-    })
+    };
+    judge_retried_resumption(&mut view, steps, analyses);
+    Some(view)
 }
 
 /// rustls reports `Resumed` for a resumption that needed a HelloRetryRequest: the messages of
 /// the connection tell the whole story, so the narration says so.
-fn judge_retried_resumption(view: &mut StepView, steps: &[StepSummary]) {
+fn judge_retried_resumption(view: &mut StepView, steps: &[Step], analyses: &[StepAnalysis]) {
     let kind = view.client.handshake_kind.as_deref();
     let completes_now = view.changed.iter().any(|c| c == "client.handshakeDone");
+    if kind != Some("Resumed") || !completes_now {
+        return;
+    }
     let retried = steps
         .iter()
+        .zip(analyses)
         .take(view.index + 1)
-        .filter(|s| s.connection == view.connection)
-        .any(|s| s.title.contains("HelloRetryRequest"));
-    if kind == Some("Resumed") && retried && completes_now {
+        .filter(|(step, _)| step.connection == view.connection)
+        .any(|(step, analysis)| step_title(step, Some(analysis)).contains("HelloRetryRequest"));
+    if retried {
         view.narration.push(
             "rustls reports this handshake as Resumed, but the messages show a HelloRetryRequest first: a resumption that needed a retry (one round trip more)."
                 .to_owned(),
