@@ -93,7 +93,8 @@ export function createHexView({ hex, base = 0, label, events = {} }) {
 
   ensure(firstRow + (FIRST_ROWS - 1) * ROW);
   function makeRest() {
-    if (nextRow >= end) return;
+    // A view the page has already replaced (the learner moved on) is not worth finishing.
+    if (nextRow >= end || !root.isConnected) return;
     ensure(nextRow + (IDLE_ROWS - 1) * ROW);
     whenIdle(makeRest);
   }

@@ -34,7 +34,6 @@ const page = {
   instance: 0,
   // Bumped for every new run (new options, chapter, Reset, a change), so cached parts redraw.
   run: 0,
-  drawnRun: -1,
   /** The full view of the current run, as read when it was made: { run, view }. */
   runView: null,
   editorRequest: undefined,
@@ -42,7 +41,8 @@ const page = {
   // The eavesdropper's view first: the learner sees what the network sees, then opens it.
   lens: 'wire',
   which: 'request',
-  drawn: { keys: null, wrapping: null, chapter: null, functions: null, costs: null },
+  /** What each part was last drawn for (see drawOnChange). */
+  drawn: { keys: null, wrapping: null, chapter: null, functions: null, costs: null, diagram: null },
   /** The byte the learner selected in the current flight: { run, step, offset, value }. */
   selection: null,
   playTimer: null,
@@ -341,17 +341,19 @@ function seek(index) {
 
 /** Draws the key-schedule panel if it is showing and what it shows changed. */
 function renderKeysPanel(view) {
-  const key = `${page.run}:${view.current?.connection}`;
-  if (page.tab !== 'keys' || page.drawn.keys === key) return;
-  page.drawn.keys = key;
-  renderKeySchedule(byId('key-schedule'), view);
+  if (page.tab !== 'keys') return;
+  drawOnChange('keys', `${page.run}:${view.current?.connection}`, () =>
+    renderKeySchedule(byId('key-schedule'), view));
 }
 
 /** Draws the wrapping panel if it is showing and what it shows changed. */
 function renderWrappingPanel(view) {
-  const key = `${page.run}:${page.which}:${view.current?.connection}`;
-  if (page.tab !== 'wrapping' || page.drawn.wrapping === key) return;
-  page.drawn.wrapping = key;
+  if (page.tab !== 'wrapping') return;
+  drawOnChange('wrapping', `${page.run}:${page.which}:${view.current?.connection}`, drawWrapping);
+}
+
+/** The wrapping of the chosen record, or why it could not be computed. */
+function drawWrapping() {
   const container = byId('wrapping');
   let wrapping;
   try {
@@ -491,8 +493,8 @@ function render() {
     renderComparison(byId('comparison-block'), byId('version-comparison'), view.versionComparison);
     renderChanges(byId('interventions'), view.interventions, seek);
   });
-  if (page.drawnRun !== run) {
-    page.drawnRun = run;
+  if (page.drawn.diagram !== run) {
+    page.drawn.diagram = run;
     page.diagram.draw(view);
   } else {
     page.diagram.setCurrent(view.cursor);
