@@ -112,6 +112,58 @@ export async function showBytes(page) {
 }
 
 /**
+ * Where byte `offset` of a hex view (`view`, a `.hexview` locator) is drawn: the centre of its
+ * two hex digits, found from the text of its row (the view keeps one element per run of bytes,
+ * not per byte, and finds the pointer's byte from the monospace grid; this measures the text).
+ */
+export async function bytePoint(view, offset) {
+  const row = view.locator(`.hex-row[data-row="${offset - (offset % 16)}"]`);
+  await row.waitFor({ state: 'attached', timeout: STEP_TIMEOUT_MS });
+  await row.scrollIntoViewIfNeeded();
+  return row.evaluate((element, column) => {
+    // The hex of a row: pairs a space apart, two spaces between the eighth and the ninth.
+    let index = column * 3 + (column >= 8 ? 1 : 0);
+    const walker = document.createTreeWalker(element.querySelector('.hex-bytes'), NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (index < node.length) {
+        const range = document.createRange();
+        range.setStart(node, index);
+        range.setEnd(node, index + 2);
+        const box = range.getBoundingClientRect();
+        return { x: box.x + box.width / 2, y: box.y + box.height / 2, text: range.toString() };
+      }
+      index -= node.length;
+    }
+    throw new Error(`no column ${column} in the row`);
+  }, offset % 16);
+}
+
+/** Points the mouse at byte `offset` of hex view `view`; returns the two hex digits there. */
+export async function hoverByte(page, view, offset) {
+  const { x, y, text } = await bytePoint(view, offset);
+  await page.mouse.move(x, y);
+  return text;
+}
+
+/** Clicks byte `offset` of hex view `view`; returns the two hex digits there. */
+export async function clickByte(page, view, offset) {
+  const { x, y, text } = await bytePoint(view, offset);
+  await page.mouse.click(x, y);
+  return text;
+}
+
+/** The offsets of the bytes carrying mark `className` in the hex views under `scope`. */
+export async function markedOffsets(scope, className) {
+  return scope.locator(`.hex-bytes .${className}[data-start]`).evaluateAll((spans) => {
+    const offsets = new Set();
+    for (const span of spans) {
+      for (let offset = Number(span.dataset.start); offset < Number(span.dataset.end); offset += 1) offsets.add(offset);
+    }
+    return [...offsets].sort((a, b) => a - b);
+  });
+}
+
+/**
  * A screenshot of the whole page. The browser paints only the blocks near the viewport
  * (content-visibility: auto), so a full-page capture would show the rest blank: the viewport is
  * made as tall as the page for the shot, and the page given time to draw what is now in view.

@@ -5,7 +5,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, showBytes, withLab } from './harness.mjs';
+import { clickByte, hoverByte, launch, markedOffsets, showBytes, withLab } from './harness.mjs';
 
 let browser;
 before(async () => {
@@ -13,10 +13,9 @@ before(async () => {
 });
 after(async () => browser?.close());
 
-/** The offsets of the hex cells currently lit in the flight's byte view. */
+/** The offsets of the bytes currently lit in the flight's byte view. */
 async function litOffsets(page) {
-  return page.locator('#step-hex .lit[data-offset]').evaluateAll((cells) =>
-    [...new Set(cells.map((c) => Number(c.dataset.offset)))].sort((a, b) => a - b));
+  return markedOffsets(page.locator('#step-hex'), 'lit');
 }
 
 test('hovering a field lights exactly its bytes, and hovering a byte finds its field', async () => {
@@ -32,14 +31,14 @@ test('hovering a field lights exactly its bytes, and hovering a byte finds its f
     assert.equal(lit.length, 2, `a cipher suite is two bytes; lit: ${lit}`);
     assert.equal(lit[1], lit[0] + 1);
     // The two lit bytes are the suite the client state names.
-    const hex = await page.locator('#step-hex .lit[data-offset]:not(.hc)').evaluateAll((cells) =>
-      [...new Map(cells.map((c) => [c.dataset.offset, c.textContent.trim()])).values()].slice(0, 2).join(''));
+    const hex = await page.locator('#step-hex .hex-bytes .lit[data-start]').evaluateAll((spans) =>
+      spans.map((span) => span.textContent.replace(/\s/g, '')).join(''));
     const suite = (await page.locator('#client-state tr[data-key="cipherSuite"] td').textContent()).trim();
     const expected = { TLS13_AES_256_GCM_SHA384: '1302', TLS13_AES_128_GCM_SHA256: '1301', TLS13_CHACHA20_POLY1305_SHA256: '1303' };
     assert.equal(hex.toLowerCase(), expected[suite.split(/\s/)[0]], `lit bytes ${hex} for ${suite}`);
 
     // Back the other way: the first byte of the flight is the record's content type.
-    await page.locator('#step-hex [data-offset="0"]').first().hover();
+    assert.equal(await hoverByte(page, page.locator('#step-hex .hexview').first(), 0), '16', 'a handshake record starts with 0x16');
     const hit = (await page.locator('#step-hex .field.hit > .field-row .field-name').first().textContent()).trim();
     assert.equal(hit, 'content_type');
   });
@@ -111,12 +110,25 @@ test('a flight of many kilobytes shows every byte, and a field deep inside it li
     await showBytes(page);
 
     // The rows beyond the first screenful are made while the page is idle: all of them arrive.
-    await page.waitForFunction((count) => {
-      const offsets = new Set([...document.querySelectorAll('#step-hex .inspector-hex .hb[data-offset]')]
-        .filter((cell) => !cell.closest('.opened'))
-        .map((cell) => cell.dataset.offset));
-      return offsets.size === count;
-    }, bytes, { timeout: 10_000 });
+    await page.waitForFunction((count) => [...document.querySelectorAll('#step-hex .inspector-hex .hex-bytes')]
+      .filter((row) => !row.closest('.opened'))
+      .reduce((sum, row) => sum + row.textContent.replace(/\s/g, '').length / 2, 0) === count, bytes, { timeout: 10_000 });
+    // Each record's view holds its bytes in order: they follow on from the record before, and
+    // the header's length field read from the shown text is the rest of the record.
+    const records = await page.locator('#step-hex .record-block > .inspector .hexview').evaluateAll((views) => views.map((view) => ({
+      base: Number(view.dataset.base),
+      end: Number(view.dataset.end),
+      hex: [...view.querySelectorAll('.hex-bytes')].map((row) => row.textContent.replace(/\s/g, '')).join(''),
+    })));
+    assert.ok(records.length > 1, `${records.length} records`);
+    let next = 0;
+    for (const { base, end, hex } of records) {
+      assert.equal(base, next, 'records follow one another');
+      assert.equal(hex.length / 2, end - base, `the record at ${base} shows all its bytes`);
+      assert.equal(Number.parseInt(hex.slice(6, 10), 16), end - base - 5, `the record at ${base}: its length field, as shown`);
+      next = end;
+    }
+    assert.equal(next, bytes);
 
     // The last record's last field (its tag or payload, near the end of the flight): pointing
     // at it lights exactly its bytes.
@@ -159,9 +171,9 @@ test('a closed part of the field tree is made when opened, and a byte inside it 
 
     // Pointing at a byte whose deepest field sits inside closed parts opens the tree down to it.
     const inspector = certificate.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " inspector ")][1]');
-    const cells = inspector.locator('.inspector-hex .hb[data-offset]');
-    const count = await cells.count();
-    await cells.nth(Math.floor(count / 2)).hover();
+    const view = inspector.locator('.inspector-hex .hexview');
+    const [base, end] = await view.evaluate((element) => [Number(element.dataset.base), Number(element.dataset.end)]);
+    await hoverByte(page, view, Math.floor((base + end) / 2));
     const hit = inspector.locator('.inspector-tree .field.hit');
     assert.equal(await hit.count(), 1, 'one field is marked for the byte');
     assert.equal(await hit.isVisible(), true, 'and it can be seen: every field above it is open');
@@ -178,5 +190,41 @@ test('stepping while another tab shows still shows the right step back on the se
     const title = (await page.locator('#step-title').textContent()).trim();
     const diagram = (await page.locator('#diagram .d-step[data-index="3"] title').textContent()).trim();
     assert.ok(diagram.includes(title), `the step title "${title}" is step 4's ("${diagram}")`);
+  });
+});
+
+test('the keyboard and the pointer pick bytes: Tab reaches one, the arrows move it, its field lights', async () => {
+  await withLab(browser, 'desktop', async (page) => {
+    await page.keyboard.press('ArrowRight');
+    await page.locator('#progress[data-index="1"]').waitFor();
+    await showBytes(page);
+    const view = page.locator('#step-hex .hexview').first();
+    const stop = view.locator('.hb[tabindex="0"]');
+    assert.equal(await stop.count(), 1, 'one byte of a view is in the tab order');
+    await stop.focus();
+    assert.equal(await stop.getAttribute('data-offset'), '0');
+    assert.match(await page.locator('#byte-selection').textContent(), /byte 0 of this flight, 0x16/);
+    assert.deepEqual(await litOffsets(page), [0], 'byte 0 is the content type, one byte');
+
+    // Right twice and down once: byte 18, in the ServerHello's random (bytes 11–42).
+    for (const key of ['ArrowRight', 'ArrowRight', 'ArrowDown']) await page.keyboard.press(key);
+    const focused = await page.evaluate(() => ({
+      offset: document.activeElement?.dataset.offset,
+      label: document.activeElement?.getAttribute('aria-label'),
+    }));
+    assert.equal(focused.offset, '18', 'the focus moved with the arrows');
+    assert.match(focused.label, /^offset 18: [0-9a-f]{2}$/);
+    assert.match(await page.locator('#byte-selection').textContent(), /byte 18 of this flight/);
+    assert.equal((await page.locator('#step-hex .field.hit > .field-row .field-name').first().textContent()).trim(), 'random');
+    assert.deepEqual(await litOffsets(page), Array.from({ length: 32 }, (_, i) => 11 + i), 'the random is 32 bytes from offset 11');
+    assert.deepEqual(await markedOffsets(page.locator('#step-hex'), 'sel'), [18], 'the selected byte is marked');
+    // The page's own arrow keys did not step the lab meanwhile.
+    assert.equal(await page.locator('#progress').getAttribute('data-index'), '1');
+
+    // A click picks the byte under the pointer, and the keyboard goes on from there.
+    const clicked = await clickByte(page, view, 37);
+    assert.match(await page.locator('#byte-selection').textContent(), new RegExp(`byte 37 of this flight, 0x${clicked}`));
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.offset), '36');
   });
 });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  SCREENSHOTS, blurControls, chooseChapter, launch, screenshotWholePage, settledUrl, showBytes, snapshot, waitForIndex, waitUntilSettled, withLab,
+  SCREENSHOTS, blurControls, chooseChapter, clickByte, launch, screenshotWholePage, settledUrl, showBytes, snapshot, waitForIndex, waitUntilSettled, withLab,
 } from './harness.mjs';
 
 const TEST_TIMEOUT_MS = 120_000;
@@ -161,7 +161,7 @@ test('flipping a byte in flight makes the receiver reject it and the alert appea
     await waitForIndex(page, 4);
     assert.equal(await page.locator('#tamper-flip').isDisabled(), true, 'nothing to flip before a byte is chosen');
     await showBytes(page);
-    await page.locator('#step-hex .inspector-hex .hb[data-offset="20"]').first().click();
+    await clickByte(page, page.locator('#step-hex .inspector-hex .hexview').first(), 20);
     assert.match(await page.locator('#byte-selection').textContent(), /byte 20/);
     await page.locator('#tamper-flip').click();
     await page.locator('#tamper-result').filter({ hasText: /flipped byte 20 of step 5/ }).waitFor();

@@ -1,11 +1,18 @@
-// A hex dump: 16 bytes a row, each byte its own element with its offset in `data-offset`.
-// Rows are aligned to multiples of 16 of the offsets, so a record that starts mid-row in its
-// flight leaves the start of its first row empty. One byte at a time is in the tab order;
-// the arrow keys move between bytes (roving focus).
+// A hex dump: 16 bytes a row, aligned to multiples of 16 of the offsets (a record that starts
+// mid-row in its flight leaves the start of its first row empty), the bytes beside their
+// printable characters.
 //
-// A flight can be tens of kilobytes, and every step makes new hex views: the first rows (more
-// than the scroll box shows) are made at once, the rest while the page is idle, and any row a
-// mark, a highlight or the keyboard needs is made on the spot.
+// Each row is text: runs of bytes that carry the same marks (field kinds, the lit field, the
+// selected or flipped byte) share one span whose `data-start`/`data-end` give its byte range.
+// A byte per element made a step's hex views cost more layout than the rest of the page; as
+// text, the pointer's byte is found from the monospace grid instead. One byte, the tab stop,
+// is an element of its own (`.hb[data-offset]`, always in the tab order); the arrow keys move
+// it (roving focus) and the pointer's click puts it where it points.
+//
+// A flight can be tens of kilobytes: the first rows (more than the scroll box shows) are made
+// at once, the rest while the page is idle, and any row a mark, a highlight or the keyboard
+// needs is made on the spot. The view announces a byte picked by click or keyboard focus with
+// a bubbling `bytepick` event ({ offset, value }).
 
 import { h, hexPairs } from './dom.js';
 
@@ -13,7 +20,7 @@ const ROW = 16;
 /** Rows made at once: more than the tallest hex box shows (26rem of 1.55 × 12 px rows). */
 const FIRST_ROWS = 24;
 /** Rows made per idle slice. */
-const IDLE_ROWS = 48;
+const IDLE_ROWS = 64;
 
 const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -27,68 +34,185 @@ function printable(pair) {
   return code >= 0x20 && code < 0x7f ? String.fromCharCode(code) : '.';
 }
 
+/** What stands before the byte in column `column` of a row's hex. */
+function separator(column) {
+  if (column === 0) return '';
+  return column === ROW / 2 ? '  ' : ' ';
+}
+
+/**
+ * The column of the byte at `x` pixels into a row's hex, whose digits are `digit` pixels wide
+ * and whose spaces `space` pixels (the style narrows the spaces); a gap counts as the byte
+ * before it.
+ */
+function columnAt(x, digit, space) {
+  const pitch = 2 * digit + space;
+  const half = ROW / 2;
+  const firstHalf = half * pitch;
+  let column;
+  if (x < firstHalf) column = Math.floor(x / pitch);
+  else if (x < firstHalf + space) column = half - 1;
+  else column = half + Math.floor((x - firstHalf - space) / pitch);
+  return Math.min(ROW - 1, Math.max(0, column));
+}
+
 const whenIdle = typeof requestIdleCallback === 'function'
   ? (task) => requestIdleCallback(task, { timeout: 200 })
   : (task) => setTimeout(task, 0);
 
 /**
- * Makes a hex view of `hex`, whose first byte has offset `base`.
+ * Makes a hex view of `hex`, whose first byte has offset `base`, with `marks` ({ start, stop,
+ * className }, offsets in the same numbering) drawn from the start.
  * `events.hover(offset | null)` fires as the pointer moves over bytes;
  * `events.focus(offset | null)` as the keyboard focus moves.
  */
-export function createHexView({ hex, base = 0, label, events = {} }) {
+export function createHexView({ hex, base = 0, label, marks: initialMarks = [], events = {} }) {
   const pairs = hexPairs(hex);
   const end = base + pairs.length;
-  const cells = new Map();
-  const chars = new Map();
-  // The marks made so far ({ start, stop, className }), so that rows made later carry them.
-  let marks = [];
+  // Every mark, clipped to this view, so that rows made or redrawn later carry them.
+  let marks = initialMarks
+    .map(({ start, stop, className }) => ({ start: Math.max(start, base), stop: Math.min(stop, end), className }))
+    .filter((mark) => mark.start < mark.stop);
+  let lit = null;
+  const rows = new Map();
   const root = h('div', {
     class: 'hexview',
     role: 'group',
     'aria-label': `${label}: ${pairs.length} bytes, offsets ${base} to ${end - 1}. Arrow keys move between bytes.`,
     'data-arrows': '',
+    'data-base': base,
+    'data-end': end,
   });
 
   const firstRow = base - (base % ROW);
   let nextRow = firstRow;
   let tabStop = base;
+  const stopElement = h('span', { class: 'hb', tabindex: '0' });
+  // Set while the tab stop moves, when its element may leave the document for a moment.
+  let moving = false;
 
-  // Rows are written as markup and parsed in one go: thousands of byte elements a step, made
-  // one call at a time, cost more than the rest of a step. Everything in it is escaped text:
-  // offsets are numbers, and each byte is shown as two hex digits and a printable character.
+  const rowOf = (offset) => offset - (offset % ROW);
+
+  /** The mark classes of byte `offset`, in a fixed order so that equal sets compare equal. */
+  function classesAt(offset) {
+    let classes = '';
+    for (const mark of marks) {
+      if (mark.start <= offset && offset < mark.stop) classes += ` ${mark.className}`;
+    }
+    if (lit && lit.start <= offset && offset < lit.stop) classes += ' lit';
+    return classes;
+  }
+
+  // A row's hex and characters as markup. Everything in it is escaped text or numbers; the tab
+  // stop's place is a placeholder that its one long-lived element takes.
   function rowMarkup(row) {
     let bytes = '';
     let ascii = '';
-    for (let offset = row; offset < row + ROW; offset += 1) {
-      if (offset < base || offset >= end) {
-        bytes += '<span class="hb empty" aria-hidden="true"></span>';
-        ascii += '<span class="hc empty"> </span>';
+    let column = 0;
+    while (column < ROW) {
+      const offset = row + column;
+      const inside = offset >= base && offset < end;
+      if (!inside) {
+        bytes += `${separator(column)}  `;
+        ascii += ' ';
+        column += 1;
         continue;
       }
-      const pair = escapeText(pairs[offset - base]);
-      const extra = marks
-        .filter((m) => m.start <= offset && offset < m.stop)
-        .map((m) => ` ${escapeText(m.className)}`)
-        .join('');
-      bytes += `<span class="hb${extra}" data-offset="${offset}" tabindex="${offset === tabStop ? 0 : -1}" aria-label="offset ${offset}: ${pair}">${pair}</span>`;
-      ascii += `<span class="hc${extra}" data-offset="${offset}">${escapeText(printable(pairs[offset - base]))}</span>`;
+      if (offset === tabStop) {
+        bytes += `${separator(column)}<b data-stop></b>`;
+        const classes = classesAt(offset);
+        const char = escapeText(printable(pairs[offset - base]));
+        ascii += classes ? `<span class="${escapeText(classes.trim())}" data-start="${offset}" data-end="${offset + 1}">${char}</span>` : char;
+        column += 1;
+        continue;
+      }
+      const classes = classesAt(offset);
+      let last = column + 1;
+      while (last < ROW && row + last < end && row + last !== tabStop && classesAt(row + last) === classes) last += 1;
+      let text = '';
+      let chars = '';
+      for (let c = column; c < last; c += 1) {
+        const pair = pairs[row + c - base];
+        text += `${c === column ? '' : separator(c)}${escapeText(pair)}`;
+        chars += escapeText(printable(pair));
+      }
+      const range = `data-start="${offset}" data-end="${row + last}"`;
+      bytes += separator(column) + (classes ? `<span class="${escapeText(classes.trim())}" ${range}>${text}</span>` : text);
+      ascii += classes ? `<span class="${escapeText(classes.trim())}" ${range}>${chars}</span>` : chars;
+      column = last;
     }
-    return `<div class="hex-row"><span class="hex-off" aria-hidden="true">${String(row).padStart(4, ' ')}</span>`
+    return { bytes, ascii };
+  }
+
+  function rowElementMarkup(row) {
+    const { bytes, ascii } = rowMarkup(row);
+    return `<div class="hex-row" data-row="${row}"><span class="hex-off" aria-hidden="true">${String(row).padStart(4, ' ')}</span>`
       + `<span class="hex-bytes">${bytes}</span><span class="hex-ascii" aria-hidden="true">${ascii}</span></div>`;
+  }
+
+  function parse(markup) {
+    const template = document.createElement('template');
+    template.innerHTML = markup;
+    return template.content;
+  }
+
+  function updateStop() {
+    const pair = pairs[tabStop - base];
+    stopElement.className = `hb${classesAt(tabStop)}`;
+    stopElement.dataset.offset = String(tabStop);
+    stopElement.dataset.start = String(tabStop);
+    stopElement.dataset.end = String(tabStop + 1);
+    stopElement.setAttribute('aria-label', `offset ${tabStop}: ${pair}`);
+    stopElement.textContent = pair;
+  }
+
+  /** Puts the tab stop's element in place of the placeholder under `parent`, if there is one. */
+  function placeStop(parent) {
+    const placeholder = parent.querySelector('[data-stop]');
+    if (!placeholder) return;
+    updateStop();
+    placeholder.replaceWith(stopElement);
+  }
+
+  /** Draws made row `row` again from the marks. */
+  function redraw(row) {
+    const element = rows.get(row);
+    if (!element) return;
+    const { bytes, ascii } = rowMarkup(row);
+    const [, bytesElement, asciiElement] = element.children;
+    asciiElement.innerHTML = ascii;
+    if (stopElement.parentNode === bytesElement && row === rowOf(tabStop)) {
+      // The tab stop stays in the document (it may have focus): the rest is put around it.
+      const nodes = [...parse(bytes).childNodes];
+      const at = nodes.findIndex((node) => node instanceof Element && node.hasAttribute('data-stop'));
+      for (const child of [...bytesElement.childNodes]) if (child !== stopElement) child.remove();
+      stopElement.before(...nodes.slice(0, at));
+      stopElement.after(...nodes.slice(at + 1));
+      updateStop();
+    } else {
+      bytesElement.innerHTML = bytes;
+      placeStop(bytesElement);
+    }
+  }
+
+  function redrawRange(start, stop) {
+    for (let row = rowOf(Math.max(start, base)); row < Math.min(stop, end) && row < nextRow; row += ROW) redraw(row);
   }
 
   /** Makes every row up to the one holding `offset`. */
   function ensure(offset) {
     let markup = '';
-    for (; nextRow < end && nextRow <= offset; nextRow += ROW) markup += rowMarkup(nextRow);
+    const from = nextRow;
+    for (; nextRow < end && nextRow <= offset; nextRow += ROW) markup += rowElementMarkup(nextRow);
     if (markup === '') return;
-    const rows = document.createElement('template');
-    rows.innerHTML = markup;
-    for (const cell of rows.content.querySelectorAll('[data-offset]')) {
-      (cell.classList.contains('hb') ? cells : chars).set(Number(cell.dataset.offset), cell);
+    const content = parse(markup);
+    let row = from;
+    for (const element of content.children) {
+      rows.set(row, element);
+      row += ROW;
     }
-    root.append(rows.content);
+    placeStop(content);
+    root.append(content);
   }
 
   ensure(firstRow + (FIRST_ROWS - 1) * ROW);
@@ -100,28 +224,83 @@ export function createHexView({ hex, base = 0, label, events = {} }) {
   }
   if (nextRow < end) whenIdle(makeRest);
 
-  const offsetOf = (target) => {
-    const element = target instanceof Element ? target.closest('[data-offset]') : null;
-    return element && root.contains(element) ? Number(element.dataset.offset) : null;
-  };
+  /** The byte under the pointer of `event`, or null: found from the row's monospace grid. */
+  function offsetAt(event) {
+    const target = event.target instanceof Element ? event.target : null;
+    const part = target?.closest('.hex-bytes, .hex-ascii');
+    const row = part?.parentElement;
+    if (!part || !row || !root.contains(row) || row.dataset.row === undefined) return null;
+    // The offset column is plain monospace text: one character of it is one digit's width.
+    const label = row.firstElementChild;
+    const digit = label.getBoundingClientRect().width / label.textContent.length;
+    const box = part.getBoundingClientRect();
+    if (!(digit > 0)) return null;
+    const x = event.clientX - box.left;
+    let column;
+    if (part.classList.contains('hex-bytes')) {
+      const space = (box.width - 2 * ROW * digit) / ROW;
+      column = columnAt(x, digit, space);
+    } else {
+      column = Math.min(ROW - 1, Math.max(0, Math.floor(x / digit)));
+    }
+    const offset = Number(row.dataset.row) + column;
+    return offset >= base && offset < end ? offset : null;
+  }
 
-  root.addEventListener('mouseover', (event) => {
-    const offset = offsetOf(event.target);
-    if (offset !== null) events.hover?.(offset);
-  });
-  root.addEventListener('mouseleave', () => events.hover?.(null));
-  root.addEventListener('focusin', (event) => {
-    const offset = offsetOf(event.target);
-    if (offset === null) return;
-    moveTabStop(offset);
+  function focusByte(offset) {
     events.focus?.(offset);
+    root.dispatchEvent(new CustomEvent('bytepick', {
+      bubbles: true,
+      detail: { offset, value: pairs[offset - base] },
+    }));
+  }
+
+  /** Moves the tab stop to `offset`, keeping (or giving, with `focus`) it the keyboard focus. */
+  function moveStop(offset, { focus = false } = {}) {
+    const focused = document.activeElement === stopElement;
+    if (offset !== tabStop) {
+      moving = true;
+      const before = rowOf(tabStop);
+      tabStop = offset;
+      ensure(offset);
+      redraw(rowOf(offset));
+      if (before !== rowOf(offset)) redraw(before);
+      moving = false;
+    }
+    if (focused || focus) {
+      if (document.activeElement !== stopElement) {
+        moving = true;
+        stopElement.focus();
+        moving = false;
+      }
+      focusByte(offset);
+    }
+  }
+
+  let pointed = null;
+  root.addEventListener('mousemove', (event) => {
+    const offset = offsetAt(event);
+    if (offset === null || offset === pointed) return;
+    pointed = offset;
+    events.hover?.(offset);
+  });
+  root.addEventListener('mouseleave', () => {
+    pointed = null;
+    events.hover?.(null);
+  });
+  root.addEventListener('click', (event) => {
+    const offset = offsetAt(event);
+    if (offset !== null) moveStop(offset, { focus: true });
+  });
+  root.addEventListener('focusin', (event) => {
+    if (!moving && event.target === stopElement) focusByte(tabStop);
   });
   root.addEventListener('focusout', (event) => {
-    if (!root.contains(event.relatedTarget)) events.focus?.(null);
+    if (!moving && !root.contains(event.relatedTarget)) events.focus?.(null);
   });
   root.addEventListener('keydown', (event) => {
-    const offset = offsetOf(event.target);
-    if (offset === null) return;
+    if (event.target !== stopElement) return;
+    const offset = tabStop;
     const moves = {
       ArrowRight: 1,
       ArrowLeft: -1,
@@ -135,17 +314,8 @@ export function createHexView({ hex, base = 0, label, events = {} }) {
     if (!(event.key in moves)) return;
     event.preventDefault();
     event.stopPropagation();
-    const next = Math.min(end - 1, Math.max(base, offset + moves[event.key]));
-    ensure(next);
-    cells.get(next)?.focus();
+    moveStop(Math.min(end - 1, Math.max(base, offset + moves[event.key])));
   });
-
-  function moveTabStop(offset) {
-    if (offset === tabStop) return;
-    cells.get(tabStop)?.setAttribute('tabindex', '-1');
-    cells.get(offset)?.setAttribute('tabindex', '0');
-    tabStop = offset;
-  }
 
   /** Adds `className` to the bytes `start..stop` (clipped to this view), made or not. */
   function mark(start, stop, className) {
@@ -153,34 +323,29 @@ export function createHexView({ hex, base = 0, label, events = {} }) {
     const to = Math.min(stop, end);
     if (from >= to) return;
     marks.push({ start: from, stop: to, className });
-    for (let offset = from; offset < to && offset < nextRow; offset += 1) {
-      cells.get(offset)?.classList.add(className);
-      chars.get(offset)?.classList.add(className);
-    }
+    redrawRange(from, to);
   }
 
-  let lit = [];
   return {
     element: root,
     base,
     end,
-    /** Marks bytes `start..end` (clipped to this view); clears the marks when `start` is null. */
+    /** Lights bytes `start..stop` (clipped to this view); clears the light when `start` is null. */
     highlight(start, stop, { scroll = false } = {}) {
-      for (const element of lit) element.classList.remove('lit');
-      lit = [];
-      if (start === null || start === undefined) return;
-      ensure(Math.min(stop, end) - 1);
-      for (let offset = Math.max(start, base); offset < Math.min(stop, end); offset += 1) {
-        const cell = cells.get(offset);
-        const char = chars.get(offset);
-        if (cell) lit.push(cell);
-        if (char) lit.push(char);
+      const next = start === null || start === undefined ? null
+        : { start: Math.max(start, base), stop: Math.min(stop, end) };
+      const same = next && lit && next.start === lit.start && next.stop === lit.stop;
+      if (!same) {
+        const before = lit;
+        lit = next && next.start < next.stop ? next : null;
+        if (before) redrawRange(before.start, before.stop);
+        if (lit) {
+          ensure(lit.stop - 1);
+          redrawRange(lit.start, lit.stop);
+        }
       }
-      for (const element of lit) element.classList.add('lit');
-      if (scroll && lit.length > 0) scrollToRow(root, lit[0], lit[lit.length - 1]);
+      if (scroll && lit) scrollToRows(root.parentElement ?? root, rows.get(rowOf(lit.start)), rows.get(rowOf(lit.stop - 1)));
     },
-    /** Adds `className` to the bytes `start..stop`. */
-    classify: mark,
     /** Marks one byte with `className` (made at once, so it can be seen and found). */
     markByte(offset, className) {
       if (offset < base || offset >= end) return;
@@ -189,19 +354,17 @@ export function createHexView({ hex, base = 0, label, events = {} }) {
     },
     /** Removes `className` from every byte. */
     unmarkAll(className) {
-      for (const { start, stop } of marks.filter((m) => m.className === className)) {
-        for (let offset = start; offset < stop && offset < nextRow; offset += 1) {
-          cells.get(offset)?.classList.remove(className);
-          chars.get(offset)?.classList.remove(className);
-        }
-      }
+      const removed = marks.filter((m) => m.className === className);
+      if (removed.length === 0) return;
       marks = marks.filter((m) => m.className !== className);
+      for (const { start, stop } of removed) redrawRange(start, stop);
     },
   };
 }
 
-/** Scrolls the hex view (only it) so the marked bytes are in sight. */
-function scrollToRow(container, first, last) {
+/** Scrolls `container`, the hex view's scroll box (only it), so the rows from `first` to `last` are in sight. */
+function scrollToRows(container, first, last) {
+  if (!first || !last) return;
   const box = container.getBoundingClientRect();
   const top = first.getBoundingClientRect().top;
   const bottom = last.getBoundingClientRect().bottom;

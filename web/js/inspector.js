@@ -17,15 +17,17 @@ const KIND_BY_NAME = {
 };
 const HEADER_FIELDS = new Set(['content_type', 'legacy_record_version', 'length']);
 
-function classify(hexView, fields, parentName, plaintext) {
+/** The byte marks of `fields` and their parts: { start, stop, className }, added to `marks`. */
+function classify(marks, fields, parentName, plaintext) {
   for (const field of fields) {
     let kind = KIND_BY_NAME[field.name];
     if (!kind && parentName === 'record' && HEADER_FIELDS.has(field.name)) kind = 'k-hdr';
     if (!kind && plaintext && parentName === null && field.name === 'content_type') kind = 'k-type';
-    if (field.problem) hexView.classify(field.start, field.end, 'k-problem');
-    if (kind) hexView.classify(field.start, field.end, kind);
-    else classify(hexView, field.children, field.name, plaintext);
+    if (field.problem) marks.push({ start: field.start, stop: field.end, className: 'k-problem' });
+    if (kind) marks.push({ start: field.start, stop: field.end, className: kind });
+    else classify(marks, field.children, field.name, plaintext);
   }
+  return marks;
 }
 
 function describe(field) {
@@ -77,12 +79,12 @@ export function createInspector({ hex, base = 0, fields, label, plaintext = fals
     hex,
     base,
     label: `${label}: bytes`,
+    marks: classify([], fields, null, plaintext),
     events: {
       hover(offset) { hovered = offset === null ? null : tree.deepestAt(offset); show(); },
       focus(offset) { focused = offset === null ? null : tree.deepestAt(offset); show(); },
     },
   });
-  classify(hexView, fields, null, plaintext);
   views?.push(hexView);
   hexBox.append(hexView.element);
   treeBox.append(tree.element);

@@ -701,12 +701,11 @@ function onBytesVisibility(event) {
   });
 }
 
-/** The learner picked a byte in the wire view of the current flight. */
+/** The learner picked a byte (a `bytepick` from a hex view) in the wire view of the current flight. */
 function selectByte(event) {
-  const cell = event.target instanceof Element ? event.target.closest('.hb[data-offset]') : null;
-  if (!cell || cell.closest('.opened') || !page.lab) return;
+  if (!(event.target instanceof Element) || event.target.closest('.opened') || !page.lab) return;
   const { cursor, current } = page.lab.cursorView();
-  page.selection = { run: page.run, step: cursor, offset: Number(cell.dataset.offset), value: cell.textContent };
+  page.selection = { run: page.run, step: cursor, offset: event.detail.offset, value: event.detail.value };
   renderSelection(current);
 }
 
@@ -800,8 +799,7 @@ function wire() {
   window.addEventListener('hashchange', onHashChange);
 
   const hex = byId('step-hex');
-  hex.addEventListener('focusin', selectByte);
-  hex.addEventListener('click', selectByte);
+  hex.addEventListener('bytepick', selectByte);
   byId('tamper-flip').addEventListener('click', flipSelectedByte);
   byId('copy-hex').addEventListener('click', copyFlight);
   for (const button of byId('clock-buttons').querySelectorAll('button[data-seconds]')) {
