@@ -226,5 +226,19 @@ test('the keyboard and the pointer pick bytes: Tab reaches one, the arrows move 
     assert.match(await page.locator('#byte-selection').textContent(), new RegExp(`byte 37 of this flight, 0x${clicked}`));
     await page.keyboard.press('ArrowLeft');
     assert.equal(await page.evaluate(() => document.activeElement?.dataset.offset), '36');
+
+    // In a record longer than its scroll box, the focused byte stays in sight as it moves down.
+    const long = page.locator('#step-hex .record-block.encrypted .hexview').first();
+    const base = Number(await long.getAttribute('data-base'));
+    await long.locator('.hb[tabindex="0"]').focus();
+    for (let i = 0; i < 4; i += 1) await page.keyboard.press('PageDown');
+    const seen = await page.evaluate(() => {
+      const byte = document.activeElement;
+      const box = byte.closest('.inspector-hex').getBoundingClientRect();
+      const rect = byte.getBoundingClientRect();
+      return { offset: Number(byte.dataset.offset), inside: rect.top >= box.top && rect.bottom <= box.bottom };
+    });
+    assert.equal(seen.offset, base + 4 * 8 * 16, 'PageDown moves eight rows');
+    assert.ok(seen.inside, 'the focused byte is scrolled into its box');
   });
 });

@@ -270,10 +270,12 @@ export function createHexView({ hex, base = 0, label, marks: initialMarks = [], 
     if (focused || focus) {
       if (document.activeElement !== stopElement) {
         moving = true;
-        stopElement.focus();
+        stopElement.focus({ preventScroll: true });
         moving = false;
       }
       focusByte(offset);
+      // After the field's highlight, which may have scrolled to the field's start.
+      stopElement.scrollIntoView({ block: 'nearest', inline: 'nearest' });
     }
   }
 
@@ -369,6 +371,9 @@ function scrollToRows(container, first, last) {
   const top = first.getBoundingClientRect().top;
   const bottom = last.getBoundingClientRect().bottom;
   if (top >= box.top && bottom <= box.bottom) return;
+  // A field taller than the box that is already partly in sight stays where it is: the byte
+  // being pointed at or moved to is in it.
+  if (bottom - top > box.height && top < box.bottom && bottom > box.top) return;
   if (bottom - top > box.height || top < box.top) container.scrollTop += top - box.top - 4;
   else container.scrollTop += bottom - box.bottom + 4;
 }
