@@ -166,6 +166,41 @@ test('every protocol version and certificate type runs to the end', { timeout: T
   });
 });
 
+test('a step updates the endpoint state tables in place, and only the rows it marks change', { timeout: TEST_TIMEOUT_MS }, async () => {
+  await withLab('desktop', async (page) => {
+    let marked = 0;
+    for (let index = 1; index <= 4; index += 1) {
+      await page.evaluate(() => {
+        for (const cell of document.querySelectorAll('#client-state td, #server-state td')) {
+          cell.shownBefore = cell.textContent.replace(/ \(changed\)$/, '');
+        }
+      });
+      await page.locator('#next').click();
+      await waitForIndex(page, index);
+      const rows = await page.evaluate(() => [...document.querySelectorAll('#client-state tbody tr, #server-state tbody tr')]
+        .map((row) => {
+          const cell = row.querySelector('td');
+          return {
+            key: `${row.closest('table').id}.${row.dataset.key}`,
+            kept: cell.shownBefore !== undefined,
+            before: cell.shownBefore,
+            now: cell.textContent.replace(/ \(changed\)$/, ''),
+            changed: row.classList.contains('changed'),
+          };
+        }));
+      assert.equal(rows.length, 24, 'twelve rows a side');
+      for (const row of rows) {
+        // The same cell elements, their text updated: nothing made again, so nothing unchanged
+        // is laid out again.
+        assert.ok(row.kept, `${row.key}: the cell is kept across the step`);
+        if (!row.changed) assert.equal(row.now, row.before, `${row.key} is not marked changed at step ${index + 1}, so it shows the same`);
+      }
+      marked += rows.filter((row) => row.changed).length;
+    }
+    assert.ok(marked > 0, 'four steps of a handshake change some endpoint state');
+  });
+});
+
 test('Reset returns to the first step', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withLab('desktop', async (page) => {
     for (let index = 1; index <= 3; index += 1) {

@@ -3,6 +3,10 @@
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
+// Elements `h` gave listeners: `update` puts these in as made, never an old element in their
+// place (the old one's listeners would act on the old data).
+const LISTENING = new WeakSet();
+
 /** Creates an element with attributes and children (strings become text nodes). */
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
@@ -11,6 +15,7 @@ export function h(tag, attributes = {}, ...children) {
     if (name === 'class') element.className = value;
     else if (name.startsWith('on') && typeof value === 'function') {
       element.addEventListener(name.slice(2), value);
+      LISTENING.add(element);
     } else element.setAttribute(name, value === true ? '' : String(value));
   }
   for (const child of children.flat()) {
@@ -30,6 +35,53 @@ export function byId(id) {
 /** Replaces all children of `element`. */
 export function fill(element, ...children) {
   element.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+}
+
+/**
+ * Makes the children of `element` equal to `children` (made by `h`), keeping the nodes that
+ * already match: text and elements that did not change are not laid out again, which matters
+ * for panels redrawn on every step. Not for content whose elements other code holds on to.
+ */
+export function update(element, ...children) {
+  const wanted = children.flat()
+    .filter((c) => c !== null && c !== undefined && c !== false)
+    .map((c) => (c instanceof Node ? c : document.createTextNode(String(c))));
+  updateChildren(element, wanted);
+}
+
+function updateChildren(parent, wanted) {
+  const existing = [...parent.childNodes];
+  wanted.forEach((node, index) => {
+    const old = existing[index];
+    if (!old) parent.append(node);
+    else if (sameKind(old, node)) updateNode(old, node);
+    else old.replaceWith(node);
+  });
+  for (const old of existing.slice(wanted.length)) old.remove();
+}
+
+function sameKind(old, node) {
+  if (old.nodeType !== node.nodeType) return false;
+  if (node.nodeType === Node.TEXT_NODE) return true;
+  return node.nodeType === Node.ELEMENT_NODE
+    && old.namespaceURI === node.namespaceURI
+    && old.localName === node.localName
+    && !LISTENING.has(old)
+    && !LISTENING.has(node);
+}
+
+function updateNode(old, node) {
+  if (node.nodeType === Node.TEXT_NODE) {
+    if (old.data !== node.data) old.data = node.data;
+    return;
+  }
+  for (const { name } of [...old.attributes]) {
+    if (!node.hasAttribute(name)) old.removeAttribute(name);
+  }
+  for (const { name, value } of node.attributes) {
+    if (old.getAttribute(name) !== value) old.setAttribute(name, value);
+  }
+  updateChildren(old, [...node.childNodes]);
 }
 
 /** Splits a hex string into its byte pairs. */

@@ -2,7 +2,7 @@
 // lays it out.
 
 import { renderChecks } from './checks.js';
-import { byId, fill, h, icon } from './dom.js';
+import { byId, fill, h, icon, update } from './dom.js';
 import { clearFlight, renderFlight } from './flight.js';
 
 const STATE_ROWS = [
@@ -90,7 +90,7 @@ export function renderStep(step, { lens, version, functions = [], drawBytes = tr
   tag.textContent = served.length > 0
     ? `Session-layer function: ${served.map((fn) => `${fn.label} — ${fn.how}`).join(' ')}`
     : '';
-  fill(byId('narration'), step.narration.map((line) => h('p', {}, line)));
+  update(byId('narration'), step.narration.map((line) => h('p', {}, line)));
 
   const scene = byId('scene-narration');
   scene.hidden = !step.sceneNarration;
@@ -115,10 +115,10 @@ export function renderStep(step, { lens, version, functions = [], drawBytes = tr
   let emptyText = null;
   if (step.records.length > 0) emptyText = 'Nothing protected in this flight, so nothing to verify against rustls yet: every byte is in the clear.';
   else if (step.plain) emptyText = 'Plain HTTP: nothing is protected, so there is nothing to verify.';
-  fill(byId('step-checks'), renderChecks(step.checks, { emptyText, heading: 'What we verified about this step' }));
+  update(byId('step-checks'), renderChecks(step.checks, { emptyText, heading: 'What we verified about this step' }));
   byId('records-section').hidden = step.records.length === 0;
 
-  fill(byId('records').querySelector('tbody'), step.records.map((record, i) =>
+  update(byId('records').querySelector('tbody'), step.records.map((record, i) =>
     h('tr', { class: `record${record.encrypted ? ' encrypted' : ''}` },
       h('td', { 'data-label': '#' }, String(i + 1)),
       h('td', { 'data-label': 'Type' }, `${record.contentTypeName} (${record.contentType})`),
@@ -180,7 +180,7 @@ function hexByte(value) {
 export function renderState(step) {
   for (const side of ['client', 'server']) {
     const state = step[side];
-    fill(byId(`${side}-state`).querySelector('tbody'), STATE_ROWS.map(([key, label]) => {
+    update(byId(`${side}-state`).querySelector('tbody'), STATE_ROWS.map(([key, label]) => {
       const changed = step.changed.includes(`${side}.${key}`);
       return h('tr', { 'data-key': key, class: changed ? 'changed' : false },
         h('th', { scope: 'row' }, label),
