@@ -116,31 +116,36 @@ export async function showBytes(page) {
  * two hex digits, found from the text of its row (the view keeps one element per run of bytes,
  * not per byte, and finds the pointer's byte from the monospace grid; this measures the text).
  */
-export async function bytePoint(view, offset) {
+export async function bytePoint(view, offset, { part = 'hex' } = {}) {
   const row = view.locator(`.hex-row[data-row="${offset - (offset % 16)}"]`);
   await row.waitFor({ state: 'attached', timeout: STEP_TIMEOUT_MS });
   await row.scrollIntoViewIfNeeded();
-  return row.evaluate((element, column) => {
-    // The hex of a row: pairs a space apart, two spaces between the eighth and the ninth.
-    let index = column * 3 + (column >= 8 ? 1 : 0);
-    const walker = document.createTreeWalker(element.querySelector('.hex-bytes'), NodeFilter.SHOW_TEXT);
+  return row.evaluate((element, [column, ascii]) => {
+    // The hex of a row: pairs a space apart, two spaces between the eighth and the ninth; its
+    // characters: one a byte.
+    let index = ascii ? column : column * 3 + (column >= 8 ? 1 : 0);
+    const width = ascii ? 1 : 2;
+    const walker = document.createTreeWalker(element.querySelector(ascii ? '.hex-ascii' : '.hex-bytes'), NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       if (index < node.length) {
         const range = document.createRange();
         range.setStart(node, index);
-        range.setEnd(node, index + 2);
+        range.setEnd(node, index + width);
         const box = range.getBoundingClientRect();
         return { x: box.x + box.width / 2, y: box.y + box.height / 2, text: range.toString() };
       }
       index -= node.length;
     }
     throw new Error(`no column ${column} in the row`);
-  }, offset % 16);
+  }, [offset % 16, part === 'ascii']);
 }
 
-/** Points the mouse at byte `offset` of hex view `view`; returns the two hex digits there. */
-export async function hoverByte(page, view, offset) {
-  const { x, y, text } = await bytePoint(view, offset);
+/**
+ * Points the mouse at byte `offset` of hex view `view` (its hex digits, or with `part: 'ascii'`
+ * its character); returns the text there.
+ */
+export async function hoverByte(page, view, offset, { part = 'hex' } = {}) {
+  const { x, y, text } = await bytePoint(view, offset, { part });
   await page.mouse.move(x, y);
   return text;
 }

@@ -41,6 +41,15 @@ test('hovering a field lights exactly its bytes, and hovering a byte finds its f
     assert.equal(await hoverByte(page, page.locator('#step-hex .hexview').first(), 0), '16', 'a handshake record starts with 0x16');
     const hit = (await page.locator('#step-hex .field.hit > .field-row .field-name').first().textContent()).trim();
     assert.equal(hit, 'content_type');
+    // And from its character column: byte 10 ends the ServerHello's legacy_version (9–10),
+    // byte 11 starts its random.
+    const view = page.locator('#step-hex .hexview').first();
+    await hoverByte(page, view, 10, { part: 'ascii' });
+    assert.equal((await page.locator('#step-hex .field.hit > .field-row .field-name').first().textContent()).trim(), 'legacy_version');
+    assert.deepEqual(await litOffsets(page), [9, 10]);
+    await hoverByte(page, view, 11, { part: 'ascii' });
+    assert.equal((await page.locator('#step-hex .field.hit > .field-row .field-name').first().textContent()).trim(), 'random');
+    assert.deepEqual(await litOffsets(page), Array.from({ length: 32 }, (_, i) => 11 + i));
   });
 });
 

@@ -241,7 +241,9 @@ export function createHexView({ hex, base = 0, label, marks: initialMarks = [], 
       const space = (box.width - 2 * ROW * digit) / ROW;
       column = columnAt(x, digit, space);
     } else {
-      column = Math.min(ROW - 1, Math.max(0, Math.floor(x / digit)));
+      // The characters start after the column's rule and padding.
+      const inset = part.clientLeft + Number.parseFloat(getComputedStyle(part).paddingLeft);
+      column = Math.min(ROW - 1, Math.max(0, Math.floor((x - inset) / digit)));
     }
     const offset = Number(row.dataset.row) + column;
     return offset >= base && offset < end ? offset : null;
