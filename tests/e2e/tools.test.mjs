@@ -118,6 +118,20 @@ test('editing the address (hashchange) moves the lab; a bad edit gives a notice'
     await page.locator('#notice').waitFor({ state: 'visible' });
     assert.match(await notice(page), /no chapter “nope”/);
     assert.equal(await page.locator('#opt-chapter').inputValue(), 'whole-session');
+
+    // An edit made while the page's own update of the address is pending (and due) still
+    // wins: the update must not put the old address back.
+    await blurControls(page);
+    await page.evaluate(() => {
+      document.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true, cancelable: true }));
+      const due = performance.now() + 400;
+      while (performance.now() < due) { /* the page's address update falls due meanwhile */ }
+      window.location.hash = '#v=tls13&chapter=establish&step=2';
+    });
+    await page.waitForFunction(() => document.querySelector('#opt-chapter').value === 'establish'
+      && document.querySelector('#progress').dataset.index === '1', null, { timeout: 10_000 });
+    await waitUntilSettled(page);
+    assert.match(await settledUrl(page), /chapter=establish/);
   });
 });
 

@@ -51,6 +51,8 @@ const page = {
   recovering: false,
   fragment: null,
   fragmentTimer: null,
+  /** The address's fragment when the page last read or wrote it. */
+  addressHash: null,
   diagram: null,
 };
 
@@ -449,8 +451,12 @@ function updateFragment(view) {
 function writeFragment() {
   page.fragmentTimer = null;
   delete document.documentElement.dataset.fragmentPending;
-  if (page.fragment !== null && window.location.hash.slice(1) !== page.fragment) {
+  // An address edited since the page last saw it has a hashchange on its way, and the edit
+  // wins: writing now would put back the old address before the page reads the new one.
+  if (window.location.hash.slice(1) !== page.addressHash) return;
+  if (page.fragment !== null && page.addressHash !== page.fragment) {
     window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}#${page.fragment}`);
+    page.addressHash = page.fragment;
   }
 }
 
@@ -746,6 +752,7 @@ function onOptionsChange(event) {
 
 async function onHashChange() {
   const hash = window.location.hash.slice(1);
+  page.addressHash = hash;
   if (hash === page.fragment) return;
   // The learner's own edit wins over a write still waiting.
   if (page.fragmentTimer !== null) {
@@ -830,6 +837,7 @@ async function main() {
   wire();
   // A getter: after a crash the page re-creates the core, and the panel must use the new one.
   mountMeasure(byId('measure'), () => page.core);
+  page.addressHash = window.location.hash.slice(1);
   const { target, notice } = targetFromFragment(window.location.hash);
   await guarded(() => open(target, notice ? [notice] : []));
 }
