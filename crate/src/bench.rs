@@ -679,6 +679,7 @@ impl Workload {
 #[derive(Default)]
 pub struct Suite {
     pkis: Vec<(CertKeyType, Pki)>,
+    rsa_key: Option<Vec<u8>>,
 }
 
 impl Suite {
@@ -687,11 +688,18 @@ impl Suite {
         Self::default()
     }
 
+    /// The server's RSA-2048 key (PKCS#8) for the RSA certificates, made elsewhere (the page
+    /// has WebCrypto make it); without one, the suite generates it.
+    pub fn provide_rsa_key(&mut self, pkcs8: Vec<u8>) {
+        self.rsa_key = Some(pkcs8);
+    }
+
     fn pki(&mut self, key: CertKeyType) -> Result<&Pki, BenchError> {
         let index = match self.pkis.iter().position(|(made, _)| *made == key) {
             Some(index) => index,
             None => {
-                self.pkis.push((key, Pki::generate(key)?));
+                let pki = Pki::generate_with_rsa_key(key, self.rsa_key.as_deref())?;
+                self.pkis.push((key, pki));
                 self.pkis.len() - 1
             }
         };

@@ -388,9 +388,19 @@ impl Lab {
 
     /// Like [`Lab::new`], running the chapter `chapter_id`.
     pub fn with_chapter(options: Options, chapter_id: &str) -> Result<Self, Error> {
+        Self::with_chapter_and_rsa_key(options, chapter_id, None)
+    }
+
+    /// Like [`Lab::with_chapter`], with the server's RSA-2048 key (PKCS#8) made elsewhere when
+    /// the options ask for RSA certificates (see [`Pki::generate_with_rsa_key`]).
+    pub fn with_chapter_and_rsa_key(
+        options: Options,
+        chapter_id: &str,
+        rsa_key: Option<&[u8]>,
+    ) -> Result<Self, Error> {
         let resolved = options.resolve()?;
         let chapter = chapter_for(chapter_id, &resolved)?;
-        let pki = Pki::generate(resolved.cert_key)?;
+        let pki = Pki::generate_with_rsa_key(resolved.cert_key, rsa_key)?;
         let run = execute(&resolved, &pki, &chapter, &[])?;
         let comparison = comparison_for(&chapter, &options, &pki)?;
         Ok(Self {

@@ -27,6 +27,8 @@ pub enum Error {
     DateOutOfRange(u64),
     /// Generating the RSA key failed.
     RsaKey(String),
+    /// The RSA key handed to the lab is not a usable RSA-2048 private key.
+    GivenRsaKey(String),
     /// Moving bytes between rustls and the in-memory wire failed. In-memory buffers cannot fail
     /// for I/O reasons, so this signals a bug in the engine.
     Wire(std::io::Error),
@@ -51,6 +53,9 @@ impl fmt::Display for Error {
             Self::Certificate(err) => write!(f, "could not make the lab's certificates: {err}"),
             Self::DateOutOfRange(secs) => write!(f, "{secs} is not a usable certificate date"),
             Self::RsaKey(err) => write!(f, "could not generate the RSA key: {err}"),
+            Self::GivenRsaKey(why) => {
+                write!(f, "the RSA key given to the lab is not usable: {why}")
+            }
             Self::Wire(err) => write!(f, "the in-memory wire failed: {err}"),
             Self::StepOutOfRange { index, total } => {
                 write!(

@@ -64,11 +64,24 @@ pub struct PkiSummary {
 impl Pki {
     /// Makes a CA and a server certificate for [`SERVER_NAME`] with `key_type` keys.
     pub fn generate(key_type: CertKeyType) -> Result<Self, Error> {
+        Self::generate_with_rsa_key(key_type, None)
+    }
+
+    /// Like [`Pki::generate`], with the server's RSA-2048 key (PKCS#8) made elsewhere when
+    /// `rsa_key` is given: the page has the browser's WebCrypto make it, in a tenth of the time
+    /// generating it in wasm takes. The key is used only for [`CertKeyType::Rsa2048`].
+    pub fn generate_with_rsa_key(
+        key_type: CertKeyType,
+        rsa_key: Option<&[u8]>,
+    ) -> Result<Self, Error> {
         let (ca_key, ca_alg) = match key_type {
             CertKeyType::EcdsaP256 | CertKeyType::Rsa2048 => generate_key(CertKeyType::EcdsaP256)?,
             CertKeyType::Ed25519 => generate_key(CertKeyType::Ed25519)?,
         };
-        let (server_key, server_alg) = generate_key(key_type)?;
+        let (server_key, server_alg) = match (key_type, rsa_key) {
+            (CertKeyType::Rsa2048, Some(pkcs8)) => (given_rsa_key(pkcs8)?, &rcgen::PKCS_RSA_SHA256),
+            _ => generate_key(key_type)?,
+        };
 
         let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
         ca_params
@@ -166,6 +179,26 @@ fn generate_key(key_type: CertKeyType) -> Result<(KeyPair, &'static SignatureAlg
             ))
         }
     }
+}
+
+/// The server key from an RSA-2048 private key in PKCS#8, checked to be one.
+fn given_rsa_key(pkcs8: &[u8]) -> Result<KeyPair, Error> {
+    let key = ring::rsa::KeyPair::from_pkcs8(pkcs8).map_err(|rejected| {
+        Error::GivenRsaKey(format!(
+            "not an RSA-2048 private key in PKCS#8 (ring: {rejected})"
+        ))
+    })?;
+    let bits = key.public().modulus_len() * 8;
+    if bits != 2048 {
+        return Err(Error::GivenRsaKey(format!(
+            "its modulus has {bits} bits; the lab's RSA certificates are RSA-2048"
+        )));
+    }
+    let der = PrivatePkcs8KeyDer::from(pkcs8.to_vec());
+    Ok(KeyPair::from_pkcs8_der_and_sign_algo(
+        &der,
+        &rcgen::PKCS_RSA_SHA256,
+    )?)
 }
 
 fn algorithm_label(alg: &'static SignatureAlgorithm) -> &'static str {

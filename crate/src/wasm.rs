@@ -24,9 +24,14 @@ pub struct WasmLab {
 #[wasm_bindgen(js_class = Lab)]
 impl WasmLab {
     /// Makes a lab from options as the page holds them (`undefined` for the defaults), running
-    /// the chapter `chapter` (`undefined` for the whole session).
+    /// the chapter `chapter` (`undefined` for the whole session). `rsaKey`, an RSA-2048 private
+    /// key in PKCS#8 (from WebCrypto), is the server's key when the options ask for RSA.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue, chapter: Option<String>) -> Result<WasmLab, JsError> {
+    pub fn new(
+        options: JsValue,
+        chapter: Option<String>,
+        #[wasm_bindgen(js_name = rsaKey)] rsa_key: Option<Vec<u8>>,
+    ) -> Result<WasmLab, JsError> {
         let options: Options = if options.is_undefined() || options.is_null() {
             Options::default()
         } else {
@@ -35,7 +40,8 @@ impl WasmLab {
         };
         let chapter = chapter.as_deref().unwrap_or("whole-session");
         Ok(Self {
-            lab: Lab::with_chapter(options, chapter).map_err(to_js)?,
+            lab: Lab::with_chapter_and_rsa_key(options, chapter, rsa_key.as_deref())
+                .map_err(to_js)?,
         })
     }
 
@@ -186,6 +192,13 @@ impl WasmBench {
         Self {
             suite: crate::bench::Suite::new(),
         }
+    }
+
+    /// Hands over the server's RSA-2048 key (PKCS#8, from WebCrypto) for the RSA certificates;
+    /// without it the bench generates one in wasm, which takes seconds.
+    #[wasm_bindgen(js_name = provideRsaKey)]
+    pub fn provide_rsa_key(&mut self, pkcs8: Vec<u8>) {
+        self.suite.provide_rsa_key(pkcs8);
     }
 
     /// Every workload id (`handshake:…`, `records:…`, `lab:…`).

@@ -330,3 +330,68 @@ fn a_resumed_tls13_handshake_carries_no_certificate() {
     assert!(!resumed.contains(&"Certificate".to_owned()), "{resumed:?}");
     assert!(resumed.contains(&"Finished".to_owned()));
 }
+
+/// A server key made outside the lab (the page has the browser's WebCrypto make it) is the key
+/// the server certificate carries and the run's handshakes prove; anything else is refused, with
+/// the reason.
+#[test]
+fn a_given_rsa_key_is_the_servers_key() {
+    use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};
+    use x509_parser::prelude::{FromDer, X509Certificate};
+
+    let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("an RSA key");
+    let pkcs8 = key.to_pkcs8_der().expect("PKCS#8");
+    let public = key
+        .to_public_key()
+        .to_public_key_der()
+        .expect("SubjectPublicKeyInfo");
+    let options = Options {
+        cert_key: CertKeyType::Rsa2048,
+        ..Options::default()
+    };
+    let lab =
+        Lab::with_chapter_and_rsa_key(options.clone(), "whole-session", Some(pkcs8.as_bytes()))
+            .unwrap_or_else(|err| panic!("the lab takes the key: {err}"));
+    let (_, certificate) = X509Certificate::from_der(&lab.pki().server_chain[0])
+        .expect("the server certificate parses");
+    assert_eq!(certificate.public_key().raw, public.as_bytes());
+    assert_eq!(lab.pki().summary.server_key, "RSA-2048");
+    let checks: Vec<Check> = analyse(&lab.run().steps, &lab.run().key_log)
+        .steps
+        .into_iter()
+        .flat_map(|step| step.checks)
+        .collect();
+    assert!(
+        checks
+            .iter()
+            .any(|check| check.what.contains("rustls delivered")),
+        "the run's application data was opened and checked"
+    );
+    assert!(checks.iter().all(|check| check.ok), "{checks:?}");
+    assert!(
+        lab.run()
+            .steps
+            .iter()
+            .all(|step| step.outcome == Outcome::Delivered),
+        "every flight is accepted: the client verified the chain and CertificateVerify"
+    );
+
+    for bits in [1024, 3072] {
+        let other = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, bits).expect("an RSA key");
+        let other = other.to_pkcs8_der().expect("PKCS#8");
+        match Lab::with_chapter_and_rsa_key(
+            options.clone(),
+            "whole-session",
+            Some(other.as_bytes()),
+        ) {
+            Err(Error::GivenRsaKey(why)) => assert!(why.contains("RSA-2048"), "{why}"),
+            Err(err) => panic!("refused for another reason: {err}"),
+            Ok(_) => panic!("an RSA-{bits} key is not an RSA-2048 certificate's"),
+        }
+    }
+    match Lab::with_chapter_and_rsa_key(options, "whole-session", Some(b"not a key")) {
+        Err(Error::GivenRsaKey(_)) => {}
+        Err(err) => panic!("refused for another reason: {err}"),
+        Ok(_) => panic!("bytes that are no key are refused"),
+    }
+}

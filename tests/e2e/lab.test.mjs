@@ -146,6 +146,15 @@ test('every protocol version and certificate type runs to the end', { timeout: T
         if ((await page.locator('#opt-cert').inputValue()) !== certificate) {
           await chooseOption(page, '#opt-cert', certificate);
         }
+        const serverKey = (await page.locator('#pki tr', { hasText: 'Server key' }).locator('td').textContent()).trim();
+        assert.equal(serverKey, { 'ecdsa-p256': 'ECDSA P-256', ed25519: 'Ed25519', 'rsa-2048': 'RSA-2048' }[certificate]);
+        const made = await page.locator('#pki-note').textContent();
+        if (certificate === 'rsa-2048') {
+          // The page is served from loopback, a secure context: WebCrypto makes the key.
+          assert.match(made, /the server's RSA-2048 key by the browser's WebCrypto, in \d+ ms/, made);
+        } else {
+          assert.doesNotMatch(made, /WebCrypto/, made);
+        }
         // Every step of every chapter is walked in chapters.test.mjs; here the ends suffice:
         // the server's first flight, and the last step, where the resumed session has ended.
         const { total } = await progress(page);

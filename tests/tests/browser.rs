@@ -22,7 +22,7 @@ fn view_json(lab: &WasmLab) -> serde_json::Value {
 }
 
 fn new_lab(options: JsValue) -> WasmLab {
-    match WasmLab::new(options, None) {
+    match WasmLab::new(options, None, None) {
         Ok(lab) => lab,
         Err(err) => panic!("lab failed: {:?}", JsValue::from(err)),
     }
@@ -93,14 +93,14 @@ fn tls12_with_ed25519_runs_and_bad_options_are_refused() {
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .unwrap_or(JsValue::NULL);
     assert!(
-        WasmLab::new(bad, None).is_err(),
+        WasmLab::new(bad, None, None).is_err(),
         "a TLS 1.3 suite in a TLS 1.2 run is refused"
     );
 }
 
 /// The outcome kinds and alerts of every step of `chapter`, walking it through the boundary.
 fn walk(chapter: &str) -> Vec<serde_json::Value> {
-    let mut lab = match WasmLab::new(JsValue::UNDEFINED, Some(chapter.to_owned())) {
+    let mut lab = match WasmLab::new(JsValue::UNDEFINED, Some(chapter.to_owned()), None) {
         Ok(lab) => lab,
         Err(err) => panic!("{chapter}: {:?}", JsValue::from(err)),
     };

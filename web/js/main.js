@@ -12,6 +12,7 @@ import {
   renderBytes, renderChapter, renderFacts, renderOptions, renderPki, renderProgress, renderState, renderStatus,
   renderStep,
 } from './render.js';
+import { makeRsaKey } from './serverkey.js';
 import { renderComparison, renderCosts, renderFunctions, renderSessionTable } from './tables.js';
 import { copyText, describeChange, download, renderChanges } from './tools.js';
 import { renderWrapping } from './wrapping.js';
@@ -257,9 +258,10 @@ async function open(target, notes = []) {
       }
     } else {
       const started = performance.now();
+      const rsaKey = options.certKey === 'rsa-2048' ? await makeRsaKey() : null;
       let lab;
       try {
-        lab = new page.core.Lab(options, chapter);
+        lab = new page.core.Lab(options, chapter, rsaKey?.pkcs8);
       } catch (error) {
         if (error instanceof WebAssembly.RuntimeError) throw error;
         notices.push(`The lab cannot run with these settings (${message(error)}); showing the defaults.`);
@@ -268,8 +270,11 @@ async function open(target, notes = []) {
         lab = new page.core.Lab(options, chapter);
       }
       install(lab, options, chapter);
+      const keyNote = rsaKey && options.certKey === 'rsa-2048'
+        ? ` (the server's RSA-2048 key by the browser's WebCrypto, in ${rsaKey.ms.toFixed(0)} ms)`
+        : '';
       byId('pki-note').textContent =
-        `Certificates made and the chapter run in ${(performance.now() - started).toFixed(0)} ms in this browser.`;
+        `Certificates made and the chapter run in ${(performance.now() - started).toFixed(0)} ms in this browser${keyNote}.`;
     }
 
     const request = target.request ?? null;

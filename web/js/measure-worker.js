@@ -6,6 +6,7 @@
 
 import init, { Bench } from '../sessionlab.js';
 import { timeBatches, timerStep } from './measure.js';
+import { makeRsaKey } from './serverkey.js';
 
 let bench = null;
 
@@ -14,6 +15,10 @@ async function answer(request) {
     case 'start':
       await init({ module_or_path: new URL('../sessionlab_bg.wasm', import.meta.url) });
       bench = new Bench();
+      {
+        const key = await makeRsaKey();
+        if (key) bench.provideRsaKey(key.pkcs8);
+      }
       return { type: 'ready', timerStep: timerStep(), isolated: Boolean(self.crossOriginIsolated) };
     case 'time': {
       if (!bench) throw new Error('the worker has not started');

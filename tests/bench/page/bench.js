@@ -6,16 +6,19 @@
 // page can make a "cold" page warm.
 
 import init, { Bench } from '../sessionlab.js';
+import { makeRsaKey } from '../js/serverkey.js';
 
 const status = document.getElementById('status');
 const wasm = new URL('../sessionlab_bg.wasm', import.meta.url);
 const fresh = new URLSearchParams(window.location.search).get('fresh');
 if (fresh) wasm.searchParams.set('fresh', fresh);
 
-init({ module_or_path: wasm }).then(
-  () => {
+// The RSA certificates' key from WebCrypto, as the page makes it (serverkey.js).
+Promise.all([init({ module_or_path: wasm }), makeRsaKey()]).then(
+  ([, rsaKey]) => {
     window.Bench = Bench;
     window.bench = new Bench();
+    if (rsaKey) window.bench.provideRsaKey(rsaKey.pkcs8);
     status.dataset.state = 'ready';
     status.textContent = 'Ready';
   },
