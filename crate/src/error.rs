@@ -29,6 +29,9 @@ pub enum Error {
     RsaKey(String),
     /// The RSA key handed to the lab is not a usable RSA-2048 private key.
     GivenRsaKey(String),
+    /// RSA certificates were asked for without a key, in a build that cannot make one (the
+    /// page's wasm: the page brings the key).
+    NoRsaKeyGenerator,
     /// Moving bytes between rustls and the in-memory wire failed. In-memory buffers cannot fail
     /// for I/O reasons, so this signals a bug in the engine.
     Wire(std::io::Error),
@@ -56,6 +59,10 @@ impl fmt::Display for Error {
             Self::GivenRsaKey(why) => {
                 write!(f, "the RSA key given to the lab is not usable: {why}")
             }
+            Self::NoRsaKeyGenerator => write!(
+                f,
+                "RSA certificates need an RSA-2048 key from the page (WebCrypto): this build of the lab makes none itself"
+            ),
             Self::Wire(err) => write!(f, "the in-memory wire failed: {err}"),
             Self::StepOutOfRange { index, total } => {
                 write!(

@@ -6,6 +6,9 @@
 //! wasm-bindgen.
 
 pub mod analysis;
+// In the browser, only the Measure build carries the benchmark drivers (see the crate's
+// `measure` feature).
+#[cfg(any(not(target_arch = "wasm32"), feature = "measure"))]
 pub mod bench;
 pub mod chapters;
 pub mod clock;

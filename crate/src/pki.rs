@@ -164,21 +164,32 @@ fn generate_key(key_type: CertKeyType) -> Result<(KeyPair, &'static SignatureAlg
             KeyPair::generate_for(&rcgen::PKCS_ED25519)?,
             &rcgen::PKCS_ED25519,
         )),
-        CertKeyType::Rsa2048 => {
-            // ring signs with RSA keys but cannot generate them; the `rsa` crate does.
-            use rsa::pkcs8::EncodePrivateKey;
-            let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)
-                .map_err(|err| Error::RsaKey(err.to_string()))?;
-            let der = key
-                .to_pkcs8_der()
-                .map_err(|err| Error::RsaKey(err.to_string()))?;
-            let pkcs8 = PrivatePkcs8KeyDer::from(der.as_bytes().to_vec());
-            Ok((
-                KeyPair::from_pkcs8_der_and_sign_algo(&pkcs8, &rcgen::PKCS_RSA_SHA256)?,
-                &rcgen::PKCS_RSA_SHA256,
-            ))
-        }
+        CertKeyType::Rsa2048 => Ok((
+            given_rsa_key(&generate_rsa_pkcs8()?)?,
+            &rcgen::PKCS_RSA_SHA256,
+        )),
     }
+}
+
+/// A fresh RSA-2048 private key, PKCS#8. ring signs with RSA keys but cannot generate them; the
+/// `rsa` crate does, natively and in the Measure build of the wasm.
+#[cfg(any(not(target_arch = "wasm32"), feature = "measure"))]
+pub fn generate_rsa_pkcs8() -> Result<Vec<u8>, Error> {
+    use rsa::pkcs8::EncodePrivateKey;
+    let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)
+        .map_err(|err| Error::RsaKey(err.to_string()))?;
+    let der = key
+        .to_pkcs8_der()
+        .map_err(|err| Error::RsaKey(err.to_string()))?;
+    Ok(der.as_bytes().to_vec())
+}
+
+/// The page's wasm makes no RSA keys (the `rsa` crate would add 36 kB gzip to every download):
+/// the page hands the lab one from WebCrypto, or from the Measure build where WebCrypto is
+/// missing.
+#[cfg(all(target_arch = "wasm32", not(feature = "measure")))]
+pub fn generate_rsa_pkcs8() -> Result<Vec<u8>, Error> {
+    Err(Error::NoRsaKeyGenerator)
 }
 
 /// The server key from an RSA-2048 private key in PKCS#8, checked to be one.

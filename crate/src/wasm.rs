@@ -1,6 +1,7 @@
-//! The browser boundary: one `#[wasm_bindgen]` type over the core (plus `Bench`, the benchmark
-//! drivers `cargo xtask bench` runs in the page). The only module that names wasm-bindgen or
-//! `JsValue`; errors become `JsError` here and nowhere else.
+//! The browser boundary: one `#[wasm_bindgen]` type over the core (plus, in the Measure build,
+//! `Bench`, the benchmark drivers the Measure panel and `cargo xtask bench` run in the page, and
+//! RSA key generation). The only module that names wasm-bindgen or `JsValue`; errors become
+//! `JsError` here and nowhere else.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -171,76 +172,90 @@ fn to_js(err: crate::Error) -> JsError {
     JsError::new(&err.to_string())
 }
 
-/// The benchmark drivers of [`crate::bench`] in the page (`cargo xtask bench`), timed by a clock
-/// the page passes in — a function returning `performance.now()` — since the core reads none.
-#[wasm_bindgen(js_name = Bench)]
-pub struct WasmBench {
-    suite: crate::bench::Suite,
-}
+/// What only the Measure build of the wasm carries (the crate's `measure` feature): the
+/// benchmark drivers and RSA key generation.
+#[cfg(feature = "measure")]
+mod measure {
+    use wasm_bindgen::prelude::*;
 
-impl Default for WasmBench {
-    fn default() -> Self {
-        Self::new()
+    /// A fresh RSA-2048 private key (PKCS#8) made in wasm, for browsers without WebCrypto
+    /// (pages not in a secure context).
+    #[wasm_bindgen(js_name = generateRsaKey)]
+    pub fn generate_rsa_key() -> Result<Vec<u8>, JsError> {
+        crate::pki::generate_rsa_pkcs8().map_err(|err| JsError::new(&err.to_string()))
     }
-}
 
-#[wasm_bindgen(js_class = Bench)]
-impl WasmBench {
-    /// A bench with no certificates made yet (each key type's are made once, when first needed).
-    #[wasm_bindgen(constructor)]
-    pub fn new() -> WasmBench {
-        Self {
-            suite: crate::bench::Suite::new(),
+    /// The benchmark drivers of [`crate::bench`] in the page (`cargo xtask bench`), timed by a clock
+    /// the page passes in — a function returning `performance.now()` — since the core reads none.
+    #[wasm_bindgen(js_name = Bench)]
+    pub struct WasmBench {
+        suite: crate::bench::Suite,
+    }
+
+    impl Default for WasmBench {
+        fn default() -> Self {
+            Self::new()
         }
     }
 
-    /// Hands over the server's RSA-2048 key (PKCS#8, from WebCrypto) for the RSA certificates;
-    /// without it the bench generates one in wasm, which takes seconds.
-    #[wasm_bindgen(js_name = provideRsaKey)]
-    pub fn provide_rsa_key(&mut self, pkcs8: Vec<u8>) {
-        self.suite.provide_rsa_key(pkcs8);
+    #[wasm_bindgen(js_class = Bench)]
+    impl WasmBench {
+        /// A bench with no certificates made yet (each key type's are made once, when first needed).
+        #[wasm_bindgen(constructor)]
+        pub fn new() -> WasmBench {
+            Self {
+                suite: crate::bench::Suite::new(),
+            }
+        }
+
+        /// Hands over the server's RSA-2048 key (PKCS#8, from WebCrypto) for the RSA certificates;
+        /// without it the bench generates one in wasm, which takes seconds.
+        #[wasm_bindgen(js_name = provideRsaKey)]
+        pub fn provide_rsa_key(&mut self, pkcs8: Vec<u8>) {
+            self.suite.provide_rsa_key(pkcs8);
+        }
+
+        /// Every workload id (`handshake:…`, `records:…`, `lab:…`).
+        pub fn workloads() -> Vec<String> {
+            crate::bench::workload_ids()
+        }
+
+        /// Measures workload `id` in steady state (`samples` timed batches; labs: 1 + 5 made), and
+        /// returns the result line.
+        pub fn steady(
+            &mut self,
+            id: &str,
+            samples: u32,
+            clock: &js_sys::Function,
+        ) -> Result<String, JsError> {
+            let plan = crate::bench::plan_for(id, samples);
+            self.suite
+                .steady(id, &plan, &mut || read_clock(clock))
+                .map(|outcome| outcome.to_line())
+                .map_err(|err| JsError::new(&err.to_string()))
+        }
+
+        /// Times the first `count` iterations of workload `id`, each alone, and returns the result
+        /// line.
+        pub fn cold(
+            &mut self,
+            id: &str,
+            count: u32,
+            clock: &js_sys::Function,
+        ) -> Result<String, JsError> {
+            self.suite
+                .cold(id, count, &mut || read_clock(clock))
+                .map(|outcome| outcome.to_line())
+                .map_err(|err| JsError::new(&err.to_string()))
+        }
     }
 
-    /// Every workload id (`handshake:…`, `records:…`, `lab:…`).
-    pub fn workloads() -> Vec<String> {
-        crate::bench::workload_ids()
+    /// Calls the page's clock.
+    fn read_clock(clock: &js_sys::Function) -> Result<f64, crate::bench::BenchError> {
+        clock
+            .call0(&JsValue::NULL)
+            .map_err(|err| crate::bench::BenchError::Clock(format!("{err:?}")))?
+            .as_f64()
+            .ok_or_else(|| crate::bench::BenchError::Clock("it returned no number".to_owned()))
     }
-
-    /// Measures workload `id` in steady state (`samples` timed batches; labs: 1 + 5 made), and
-    /// returns the result line.
-    pub fn steady(
-        &mut self,
-        id: &str,
-        samples: u32,
-        clock: &js_sys::Function,
-    ) -> Result<String, JsError> {
-        let plan = crate::bench::plan_for(id, samples);
-        self.suite
-            .steady(id, &plan, &mut || read_clock(clock))
-            .map(|outcome| outcome.to_line())
-            .map_err(|err| JsError::new(&err.to_string()))
-    }
-
-    /// Times the first `count` iterations of workload `id`, each alone, and returns the result
-    /// line.
-    pub fn cold(
-        &mut self,
-        id: &str,
-        count: u32,
-        clock: &js_sys::Function,
-    ) -> Result<String, JsError> {
-        self.suite
-            .cold(id, count, &mut || read_clock(clock))
-            .map(|outcome| outcome.to_line())
-            .map_err(|err| JsError::new(&err.to_string()))
-    }
-}
-
-/// Calls the page's clock.
-fn read_clock(clock: &js_sys::Function) -> Result<f64, crate::bench::BenchError> {
-    clock
-        .call0(&JsValue::NULL)
-        .map_err(|err| crate::bench::BenchError::Clock(format!("{err:?}")))?
-        .as_f64()
-        .ok_or_else(|| crate::bench::BenchError::Clock("it returned no number".to_owned()))
 }

@@ -334,6 +334,8 @@ fn a_resumed_tls13_handshake_carries_no_certificate() {
 /// A server key made outside the lab (the page has the browser's WebCrypto make it) is the key
 /// the server certificate carries and the run's handshakes prove; anything else is refused, with
 /// the reason.
+// The `rsa` crate makes the test's keys; the page's wasm build leaves it out.
+#[cfg(any(not(target_arch = "wasm32"), feature = "measure"))]
 #[test]
 fn a_given_rsa_key_is_the_servers_key() {
     use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};

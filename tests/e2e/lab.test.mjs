@@ -175,6 +175,23 @@ test('every protocol version and certificate type runs to the end', { timeout: T
   });
 });
 
+test('without WebCrypto an RSA lab still runs: the Measure build of the core makes its key', { timeout: TEST_TIMEOUT_MS }, async () => {
+  await withLab('desktop', async (page) => {
+    const made = await page.locator('#pki-note').textContent();
+    assert.match(made, /the server's RSA-2048 key generated in wasm, in \d+ ms: this page has no WebCrypto/, made);
+    const serverKey = (await page.locator('#pki tr', { hasText: 'Server key' }).locator('td').textContent()).trim();
+    assert.equal(serverKey, 'RSA-2048');
+    await page.keyboard.press('ArrowRight');
+    await waitForIndex(page, 1);
+    assert.equal((await readStep(page)).from, 'server', 'the server answers with its RSA certificate');
+    assert.equal(await page.locator('#notice').isVisible(), false, 'no notice: nothing fell back');
+  }, {
+    hash: '#cert=rsa-2048',
+    // A page served over plain http from another machine: no secure context, no WebCrypto.
+    prepare: (page) => page.addInitScript(() => Object.defineProperty(globalThis.crypto, 'subtle', { get: () => undefined })),
+  });
+});
+
 test('a step updates the endpoint state tables in place, and only the rows it marks change', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withLab('desktop', async (page) => {
     let marked = 0;

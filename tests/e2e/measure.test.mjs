@@ -180,12 +180,11 @@ test('Cancel stops a run at once and the lab still steps', { timeout: TEST_TIMEO
 /** Mounts a second Measure panel at `id` that runs in the page itself (no worker). */
 async function mountInPage(page, id) {
   await page.evaluate(async (sectionId) => {
-    const core = await import(new URL('sessionlab.js', document.baseURI).href);
     const { mountMeasure } = await import(new URL('js/measure.js', document.baseURI).href);
     const section = document.createElement('section');
     section.id = sectionId;
     document.body.append(section);
-    mountMeasure(section, core, { worker: false });
+    mountMeasure(section, { worker: false });
   }, id);
 }
 

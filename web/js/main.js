@@ -258,7 +258,12 @@ async function open(target, notes = []) {
       }
     } else {
       const started = performance.now();
-      const rsaKey = options.certKey === 'rsa-2048' ? await makeRsaKey() : null;
+      const rsaKey = options.certKey === 'rsa-2048'
+        ? await makeRsaKey().catch((error) => {
+          notices.push(`No RSA-2048 key could be made (${message(error)}).`);
+          return null;
+        })
+        : null;
       let lab;
       try {
         lab = new page.core.Lab(options, chapter, rsaKey?.pkcs8);
@@ -270,9 +275,12 @@ async function open(target, notes = []) {
         lab = new page.core.Lab(options, chapter);
       }
       install(lab, options, chapter);
-      const keyNote = rsaKey && options.certKey === 'rsa-2048'
-        ? ` (the server's RSA-2048 key by the browser's WebCrypto, in ${rsaKey.ms.toFixed(0)} ms)`
-        : '';
+      let keyNote = '';
+      if (rsaKey && options.certKey === 'rsa-2048') {
+        keyNote = rsaKey.by === 'WebCrypto'
+          ? ` (the server's RSA-2048 key by the browser's WebCrypto, in ${rsaKey.ms.toFixed(0)} ms)`
+          : ` (the server's RSA-2048 key generated in wasm, in ${rsaKey.ms.toFixed(0)} ms: this page has no WebCrypto, which browsers keep for https and localhost)`;
+      }
       byId('pki-note').textContent =
         `Certificates made and the chapter run in ${(performance.now() - started).toFixed(0)} ms in this browser${keyNote}.`;
     }
@@ -840,8 +848,7 @@ async function main() {
   }
   page.diagram = createDiagram(byId('diagram'), { onSeek: seek });
   wire();
-  // A getter: after a crash the page re-creates the core, and the panel must use the new one.
-  mountMeasure(byId('measure'), () => page.core);
+  mountMeasure(byId('measure'));
   page.addressHash = window.location.hash.slice(1);
   const { target, notice } = targetFromFragment(window.location.hash);
   await guarded(() => open(target, notice ? [notice] : []));

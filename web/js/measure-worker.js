@@ -1,22 +1,23 @@
-// The Measure panel's worker (see measure.js): its own instance of the lab's WebAssembly, timing
-// handshakes with the core's `Bench` drivers off the page's thread. One request at a time:
+// The Measure panel's worker (see measure.js): its own instance of the Measure build of the core
+// (measurecore.js), timing handshakes with its `Bench` drivers off the page's thread. One request at a time:
 //   { type: 'start', seq }                        → { type: 'ready', seq, timerStep, isolated }
 //   { type: 'time', seq, id, perBatch, count }    → { type: 'timed', seq, means, wallMs }
 // and { type: 'error', seq, message } when a request fails.
 
-import init, { Bench } from '../sessionlab.js';
+import init, { Bench } from '../sessionlab_measure.js';
 import { timeBatches, timerStep } from './measure.js';
-import { makeRsaKey } from './serverkey.js';
+import { makeRsaKeyWithWebCrypto } from './serverkey.js';
 
 let bench = null;
 
 async function answer(request) {
   switch (request.type) {
     case 'start':
-      await init({ module_or_path: new URL('../sessionlab_bg.wasm', import.meta.url) });
+      await init({ module_or_path: new URL('../sessionlab_measure_bg.wasm', import.meta.url) });
       bench = new Bench();
       {
-        const key = await makeRsaKey();
+        // Without WebCrypto, the bench generates the key itself (seconds, in this worker).
+        const key = await makeRsaKeyWithWebCrypto();
         if (key) bench.provideRsaKey(key.pkcs8);
       }
       return { type: 'ready', timerStep: timerStep(), isolated: Boolean(self.crossOriginIsolated) };

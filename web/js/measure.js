@@ -11,16 +11,18 @@
 // timer (performance.now() steps by 0.1 ms without cross-origin isolation) costs little, and
 // the median over many batches shrugs off a garbage collection or another tab.
 //
-// The work runs in a Web Worker (measure-worker.js, its own instance of the same wasm), so the
+// The drivers are in the Measure build of the core (measurecore.js), which the page loads only
+// for this. The work runs in a Web Worker (measure-worker.js, its own instance of it), so the
 // page never waits on it, and Cancel ends it at once. The RSA-2048 key of the RSA certificates
 // comes from the browser's WebCrypto (serverkey.js) where it can make one; otherwise the worker
-// generates it in wasm (seconds). If the browser cannot start the worker, the page's own core
-// runs it instead, in slices of about 12 ms with a frame between them, and RSA only with a key
+// generates it in wasm (seconds). If the browser cannot start the worker, the page runs an
+// instance itself, in slices of about 12 ms with a frame between them, and RSA only with a key
 // from WebCrypto (generating one would hold the page for seconds).
 //
 // Every value is inserted as text.
 
-import { makeRsaKey } from './serverkey.js';
+import { loadMeasureCore } from './measurecore.js';
+import { makeRsaKeyWithWebCrypto } from './serverkey.js';
 
 /** The comparisons shown, each a table section; the first row of each is its baseline. */
 const SECTIONS = [
@@ -161,8 +163,8 @@ function workerRunner() {
   };
 }
 
-/** The page's own core, one slice at a time with a frame in between. */
-function pageRunner(getCore) {
+/** An instance of the Measure build in the page, one slice at a time with a frame in between. */
+function pageRunner() {
   let bench = null;
   let rsaKey = null;
   return {
@@ -170,10 +172,9 @@ function pageRunner(getCore) {
     // Only with a key from WebCrypto: generating one in wasm would hold the page for seconds.
     get canRsa() { return rsaKey !== null; },
     async start() {
-      const core = getCore();
-      if (!core?.Bench) throw new Error('the lab has not loaded its WebAssembly');
+      const core = await loadMeasureCore();
       bench = new core.Bench();
-      rsaKey = await makeRsaKey();
+      rsaKey = await makeRsaKeyWithWebCrypto();
       if (rsaKey) bench.provideRsaKey(rsaKey.pkcs8);
       return { timerStep: timerStep(), isolated: Boolean(globalThis.crossOriginIsolated) };
     },
@@ -267,13 +268,10 @@ function message(error) {
 // The panel
 
 /**
- * Builds the Measure panel into `container`. `core` is the loaded wasm-bindgen module (it
- * exports `Bench`), or a function returning the current one (the page re-creates the module
- * after a crash). Options: `worker: false` runs in the page even where workers work.
- * Returns `{ cancel }`.
+ * Builds the Measure panel into `container`. Options: `worker: false` runs in the page even
+ * where workers work. Returns `{ cancel }`.
  */
-export function mountMeasure(container, core, { worker = true } = {}) {
-  const getCore = typeof core === 'function' ? core : () => core;
+export function mountMeasure(container, { worker = true } = {}) {
   const prefix = container.id || 'measure';
   const ids = {
     heading: `${prefix}-heading`,
@@ -645,7 +643,7 @@ export function mountMeasure(container, core, { worker = true } = {}) {
   }
 
   async function startRunner(token) {
-    const runners = worker && typeof Worker === 'function' ? [workerRunner(), pageRunner(getCore)] : [pageRunner(getCore)];
+    const runners = worker && typeof Worker === 'function' ? [workerRunner(), pageRunner()] : [pageRunner()];
     let lastError = null;
     for (const runner of runners) {
       if (token !== state.run) return null;

@@ -1,25 +1,45 @@
-// The server's RSA-2048 key, made by the browser's WebCrypto: generating it in wasm takes from
-// half a second to several, WebCrypto a tenth of that. The key stays in this page: it is
-// exported (PKCS#8) only to hand it to the lab's wasm, never stored or sent.
+// The server's RSA-2048 key. The page's wasm makes none (the RSA code would add 36 kB gzip to
+// every download): the browser's WebCrypto makes it, in a tenth of the time generating it in
+// wasm takes; where there is no WebCrypto (a page served over plain http from another machine
+// is not a secure context), the Measure build of the core generates it. The key stays in this
+// page: it is exported (PKCS#8) only to hand it to the lab's wasm, never stored or sent.
 
-/**
- * A fresh RSA-2048 private key as PKCS#8 bytes, and how long WebCrypto took to make it; null
- * where the browser offers no WebCrypto (a page served over plain http from another machine is
- * not a secure context) or it fails: the lab then generates the key itself.
- */
-export async function makeRsaKey() {
+import { loadMeasureCore } from './measurecore.js';
+
+/** An RSA-2048 private key from WebCrypto as PKCS#8 bytes, or null where it cannot make one. */
+async function webCryptoKey() {
   const subtle = globalThis.crypto?.subtle;
   if (!subtle) return null;
-  const started = performance.now();
   try {
     const pair = await subtle.generateKey(
       { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
       true,
       ['sign', 'verify'],
     );
-    const pkcs8 = new Uint8Array(await subtle.exportKey('pkcs8', pair.privateKey));
-    return { pkcs8, ms: performance.now() - started };
+    return new Uint8Array(await subtle.exportKey('pkcs8', pair.privateKey));
   } catch {
     return null;
   }
+}
+
+/**
+ * A fresh RSA-2048 private key: `{ pkcs8, ms, by }`, `by` naming what made it (`'WebCrypto'`,
+ * or `'wasm'` where the browser could not) and `ms` how long it took.
+ */
+export async function makeRsaKey() {
+  const started = performance.now();
+  let pkcs8 = await webCryptoKey();
+  let by = 'WebCrypto';
+  if (!pkcs8) {
+    pkcs8 = (await loadMeasureCore()).generateRsaKey();
+    by = 'wasm';
+  }
+  return { pkcs8, ms: performance.now() - started, by };
+}
+
+/** A key from WebCrypto only (`{ pkcs8, ms, by }`), or null: for those who would rather go without. */
+export async function makeRsaKeyWithWebCrypto() {
+  const started = performance.now();
+  const pkcs8 = await webCryptoKey();
+  return pkcs8 ? { pkcs8, ms: performance.now() - started, by: 'WebCrypto' } : null;
 }

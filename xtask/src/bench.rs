@@ -46,8 +46,8 @@ const BENCH_FOLDER: &str = "bench";
 
 /// How both sides are built (the report's header and the page's reference figures).
 const BUILDS: &str = "the release profile on both sides (opt-level \"z\", LTO, one codegen unit; \
-                      ring at opt-level 3 with its C built with -msimd128 for wasm, rustls at \"s\"); the wasm is the site's own \
-                      (wasm-bindgen, wasm-opt -Oz, through Trunk)";
+                      ring at opt-level 3 with its C built with -msimd128 for wasm, rustls at \"s\"); the wasm is the site's \
+                      Measure build (the page's lab plus the benchmark drivers; wasm-bindgen, wasm-opt -Oz)";
 
 /// Budget: everything the page downloads, gzip, in bytes (300 kB, 1 kB = 1000 bytes).
 const DOWNLOAD_BUDGET_BYTES: u64 = 300_000;
@@ -243,13 +243,13 @@ fn snapshot(dist: &Path, site: &Path) -> Result<(), Error> {
 /// The copied site is whole and carries the core's benchmark drivers.
 fn check_snapshot(site: &Path) -> Result<(), Error> {
     dist::check_site(site)?;
-    let glue = site.join("sessionlab.js");
+    let glue = site.join(format!("{}.js", dist::MEASURE_BUILD));
     let javascript =
         fs::read_to_string(&glue).map_err(Error::io(format!("reading {}", glue.display())))?;
     if !javascript.contains("class Bench") {
         return Err(Error::Check(format!(
-            "{} has no `Bench` class: the site was built without the core's benchmark drivers \
-             (crate::wasm::WasmBench); rebuild it with `cargo xtask dist`",
+            "{} has no `Bench` class: the site's Measure build lacks the core's benchmark drivers \
+             (the crate's `measure` feature); rebuild it with `cargo xtask dist`",
             glue.display()
         )));
     }

@@ -1,4 +1,6 @@
-//! `cargo xtask dist`: the release site in `dist/`, built by Trunk, then checked for the
+//! `cargo xtask dist`: the release site in `dist/`, built by Trunk, plus the Measure build of
+//! the wasm (the crate's `measure` feature: the benchmark drivers and RSA key generation, which
+//! the page's own wasm leaves out and the page loads only when needed), then checked for the
 //! mistakes that would only show in a browser: a wasm module importing from `env` (C built for
 //! the wrong target) and inline scripts, which the page's Content-Security-Policy blocks.
 
@@ -8,7 +10,11 @@ use std::process::Command;
 
 use crate::error::Error;
 use crate::process;
+use crate::setup::WASM_TARGET;
 use crate::workspace::{Workspace, WASM_OPT_VERSION};
+
+/// The Measure build's file names in `dist/`: `sessionlab_measure.js` and its wasm.
+pub const MEASURE_BUILD: &str = "sessionlab_measure";
 
 /// Builds `dist/` in release mode and checks the result.
 pub fn build(workspace: &Workspace) -> Result<(), Error> {
@@ -19,9 +25,62 @@ pub fn build(workspace: &Workspace) -> Result<(), Error> {
             .current_dir(workspace.root())
             .env("PATH", workspace.tool_path()?),
     )?;
+    build_measure(workspace)?;
     check_site(&workspace.dist())?;
     println!("dist: {} is ready", workspace.dist().display());
     Ok(())
+}
+
+/// The Measure build, made the way Trunk makes the page's (same profile, wasm-bindgen for the
+/// `web` target, `wasm-opt -Oz`), in a target folder of its own so that the two feature sets do
+/// not rebuild each other.
+fn build_measure(workspace: &Workspace) -> Result<(), Error> {
+    let target = workspace.root().join("target").join("measure");
+    process::run(
+        workspace
+            .cargo()
+            .args([
+                "build",
+                "--release",
+                "--lib",
+                "-p",
+                "sessionlab",
+                "--features",
+                "measure",
+                "--target",
+                WASM_TARGET,
+                "--target-dir",
+            ])
+            .arg(&target),
+    )?;
+    let built = target
+        .join(WASM_TARGET)
+        .join("release")
+        .join("sessionlab.wasm");
+    let dist = workspace.dist();
+    process::run(
+        Command::new("wasm-bindgen")
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--out-name",
+                MEASURE_BUILD,
+                "--out-dir",
+            ])
+            .arg(&dist)
+            .arg(&built)
+            .env("PATH", workspace.tool_path()?),
+    )?;
+    let wasm = dist.join(format!("{MEASURE_BUILD}_bg.wasm"));
+    process::run(
+        Command::new("wasm-opt")
+            .arg("-Oz")
+            .arg("--output")
+            .arg(&wasm)
+            .arg(&wasm)
+            .env("PATH", workspace.tool_path()?),
+    )
 }
 
 /// `Trunk.toml` must pin the same wasm-bindgen as Cargo.lock and the wasm-opt setup installs;

@@ -144,20 +144,26 @@ fn clippy_native(workspace: &Workspace) -> Result<(), Error> {
     ]))
 }
 
+/// Both wasm builds: the page's, and the Measure build (the crate's `measure` feature).
 fn clippy_wasm(workspace: &Workspace) -> Result<(), Error> {
-    process::run(workspace.cargo().args([
-        "clippy",
-        "-p",
-        "sessionlab",
-        "-p",
-        "sessionlab-tests",
-        "--all-targets",
-        "--target",
-        WASM_TARGET,
-        "--",
-        "-D",
-        "warnings",
-    ]))
+    for features in [None, Some("sessionlab/measure")] {
+        let mut command = workspace.cargo();
+        command.args([
+            "clippy",
+            "-p",
+            "sessionlab",
+            "-p",
+            "sessionlab-tests",
+            "--all-targets",
+            "--target",
+            WASM_TARGET,
+        ]);
+        if let Some(features) = features {
+            command.args(["--features", features]);
+        }
+        process::run(command.args(["--", "-D", "warnings"]))?;
+    }
+    Ok(())
 }
 
 fn doc_native(workspace: &Workspace) -> Result<(), Error> {
@@ -180,6 +186,8 @@ fn doc_wasm(workspace: &Workspace) -> Result<(), Error> {
                 "--no-deps",
                 "--target",
                 WASM_TARGET,
+                "--features",
+                "measure",
             ])
             .env("RUSTDOCFLAGS", "-D warnings"),
     )

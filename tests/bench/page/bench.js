@@ -1,20 +1,21 @@
-// The benchmark page's module (`cargo xtask bench`): starts the built site's wasm and exposes
-// the core's benchmark drivers as `window.bench` (an instance of the core's `Bench`), for
-// tests/bench/driver.mjs to call through `page.evaluate` with a `performance.now()` clock.
+// The benchmark page's module (`cargo xtask bench`): starts the site's Measure build of the
+// core (the lab plus the benchmark drivers) and exposes the drivers as `window.bench` (an
+// instance of its `Bench`), for tests/bench/driver.mjs to call through `page.evaluate` with a
+// `performance.now()` clock.
 //
 // `?fresh=N` gives the wasm a URL of its own, so that no compiled-code cache from an earlier
 // page can make a "cold" page warm.
 
-import init, { Bench } from '../sessionlab.js';
-import { makeRsaKey } from '../js/serverkey.js';
+import init, { Bench } from '../sessionlab_measure.js';
+import { makeRsaKeyWithWebCrypto } from '../js/serverkey.js';
 
 const status = document.getElementById('status');
-const wasm = new URL('../sessionlab_bg.wasm', import.meta.url);
+const wasm = new URL('../sessionlab_measure_bg.wasm', import.meta.url);
 const fresh = new URLSearchParams(window.location.search).get('fresh');
 if (fresh) wasm.searchParams.set('fresh', fresh);
 
 // The RSA certificates' key from WebCrypto, as the page makes it (serverkey.js).
-Promise.all([init({ module_or_path: wasm }), makeRsaKey()]).then(
+Promise.all([init({ module_or_path: wasm }), makeRsaKeyWithWebCrypto()]).then(
   ([, rsaKey]) => {
     window.Bench = Bench;
     window.bench = new Bench();
