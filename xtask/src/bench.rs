@@ -185,14 +185,7 @@ pub fn run(workspace: &Workspace, settings: &Settings) -> Result<(), Error> {
 
 /// Builds the release site into `out`, as `cargo xtask dist` builds `dist/`, and checks it.
 fn build_site(workspace: &Workspace, out: &Path) -> Result<(), Error> {
-    process::run(
-        Command::new("trunk")
-            .args(["build", "--release", "--dist"])
-            .arg(out)
-            .current_dir(workspace.root())
-            .env("PATH", workspace.tool_path()?),
-    )?;
-    dist::check_site(out)
+    dist::build_into(workspace, out)
 }
 
 /// Trunk's staging folder inside the site folder while a build is under way.

@@ -18,23 +18,29 @@ pub const MEASURE_BUILD: &str = "sessionlab_measure";
 
 /// Builds `dist/` in release mode and checks the result.
 pub fn build(workspace: &Workspace) -> Result<(), Error> {
+    build_into(workspace, &workspace.dist())?;
+    println!("dist: {} is ready", workspace.dist().display());
+    Ok(())
+}
+
+/// Builds the release site into `out` (Trunk's build and the Measure build) and checks it.
+pub fn build_into(workspace: &Workspace, out: &Path) -> Result<(), Error> {
     check_trunk_pins(workspace)?;
     process::run(
         Command::new("trunk")
-            .args(["build", "--release"])
+            .args(["build", "--release", "--dist"])
+            .arg(out)
             .current_dir(workspace.root())
             .env("PATH", workspace.tool_path()?),
     )?;
-    build_measure(workspace)?;
-    check_site(&workspace.dist())?;
-    println!("dist: {} is ready", workspace.dist().display());
-    Ok(())
+    build_measure(workspace, out)?;
+    check_site(out)
 }
 
 /// The Measure build, made the way Trunk makes the page's (same profile, wasm-bindgen for the
 /// `web` target, `wasm-opt -Oz`), in a target folder of its own so that the two feature sets do
 /// not rebuild each other.
-fn build_measure(workspace: &Workspace) -> Result<(), Error> {
+fn build_measure(workspace: &Workspace, out: &Path) -> Result<(), Error> {
     let target = workspace.root().join("target").join("measure");
     process::run(
         workspace
@@ -57,7 +63,6 @@ fn build_measure(workspace: &Workspace) -> Result<(), Error> {
         .join(WASM_TARGET)
         .join("release")
         .join("sessionlab.wasm");
-    let dist = workspace.dist();
     process::run(
         Command::new("wasm-bindgen")
             .args([
@@ -68,11 +73,11 @@ fn build_measure(workspace: &Workspace) -> Result<(), Error> {
                 MEASURE_BUILD,
                 "--out-dir",
             ])
-            .arg(&dist)
+            .arg(out)
             .arg(&built)
             .env("PATH", workspace.tool_path()?),
     )?;
-    let wasm = dist.join(format!("{MEASURE_BUILD}_bg.wasm"));
+    let wasm = out.join(format!("{MEASURE_BUILD}_bg.wasm"));
     process::run(
         Command::new("wasm-opt")
             .arg("-Oz")
