@@ -185,8 +185,9 @@ mod measure {
         crate::pki::generate_rsa_pkcs8().map_err(|err| JsError::new(&err.to_string()))
     }
 
-    /// The benchmark drivers of [`crate::bench`] in the page (`cargo xtask bench`), timed by a clock
-    /// the page passes in — a function returning `performance.now()` — since the core reads none.
+    /// The benchmark drivers of [`crate::bench`] in the page (the Measure panel, `cargo xtask
+    /// bench`), timed by a clock the page passes in — a function returning `performance.now()` —
+    /// since the core reads none.
     #[wasm_bindgen(js_name = Bench)]
     pub struct WasmBench {
         suite: crate::bench::Suite,
