@@ -570,9 +570,10 @@ export function mountMeasure(container, { worker = true } = {}) {
   function renderMethod() {
     const parts = [];
     if (state.where === 'worker') {
-      parts.push('Measured in a Web Worker running its own copy of this page\'s WebAssembly, so the page stays responsive.');
+      parts.push('Measured in a Web Worker running its own copy of the lab\'s WebAssembly (the Measure build: the same lab, plus these timing drivers, fetched only to measure), so the page stays responsive.');
     } else if (state.where === 'page') {
       parts.push(`Measured in this page (${state.fallbackReason === null ? 'as asked' : `a Web Worker could not run it: ${state.fallbackReason}`}),`
+        + ' on a copy of the lab\'s WebAssembly with these timing drivers (the Measure build, fetched only to measure),'
         + ' in slices of about 12 ms with a frame between them.');
     }
     if (state.timer !== null) {
