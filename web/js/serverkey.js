@@ -37,7 +37,10 @@ export async function makeRsaKey() {
   return { pkcs8, ms: performance.now() - started, by };
 }
 
-/** A key from WebCrypto only (`{ pkcs8, ms, by }`), or null: for those who would rather go without. */
+/**
+ * A key from WebCrypto only (`{ pkcs8, ms, by }`), or null: for the Measure runs, which already
+ * hold the Measure build (the worker's generates its own key; the page's leaves RSA out).
+ */
 export async function makeRsaKeyWithWebCrypto() {
   const started = performance.now();
   const pkcs8 = await webCryptoKey();
