@@ -5,7 +5,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clickByte, hoverByte, launch, markedOffsets, showBytes, withLab } from './harness.mjs';
+import { bytePoint, clickByte, hoverByte, launch, markedOffsets, showBytes, withLab } from './harness.mjs';
 
 let browser;
 before(async () => {
@@ -249,5 +249,28 @@ test('the keyboard and the pointer pick bytes: Tab reaches one, the arrows move 
     });
     assert.equal(seen.offset, base + 4 * 8 * 16, 'PageDown moves eight rows');
     assert.ok(seen.inside, 'the focused byte is scrolled into its box');
+  });
+});
+
+test('dragging across bytes selects their text to copy, and picks no byte', async () => {
+  await withLab(browser, 'desktop', async (page) => {
+    await page.keyboard.press('ArrowRight');
+    await page.locator('#progress[data-index="1"]').waitFor();
+    await showBytes(page);
+    // A row in the middle of the encrypted record: one field (the ciphertext) under the pointer.
+    const view = page.locator('#step-hex .record-block.encrypted .hexview').first();
+    const base = Number(await view.getAttribute('data-base'));
+    const row = base - (base % 16) + 3 * 16;
+    const from = await bytePoint(view, row);
+    const to = await bytePoint(view, row + 6);
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(to.x, to.y, { steps: 6 });
+    await page.mouse.up();
+    const selected = await page.evaluate(() => window.getSelection().toString());
+    const rowText = await view.locator(`.hex-row[data-row="${row}"] .hex-bytes`).textContent();
+    assert.ok(selected.length >= 12, `a stretch of hex is selected: "${selected}"`);
+    assert.ok(rowText.includes(selected), `"${selected}" is text of the row "${rowText}"`);
+    assert.match(await page.locator('#byte-selection').textContent(), /No byte selected/);
   });
 });

@@ -281,8 +281,17 @@ export function createHexView({ hex, base = 0, label, marks: initialMarks = [], 
     }
   }
 
+  // While the learner drags out or keeps a text selection in this view, pointing lights nothing
+  // and a click picks nothing: redrawing rows would take the selection apart.
+  function selecting(event) {
+    if (event.buttons & 1) return true;
+    const selection = document.getSelection();
+    return Boolean(selection && !selection.isCollapsed && root.contains(selection.anchorNode));
+  }
+
   let pointed = null;
   root.addEventListener('mousemove', (event) => {
+    if (selecting(event)) return;
     const offset = offsetAt(event);
     if (offset === null || offset === pointed) return;
     pointed = offset;
@@ -293,6 +302,7 @@ export function createHexView({ hex, base = 0, label, marks: initialMarks = [], 
     events.hover?.(null);
   });
   root.addEventListener('click', (event) => {
+    if (selecting(event)) return;
     const offset = offsetAt(event);
     if (offset !== null) moveStop(offset, { focus: true });
   });
