@@ -185,6 +185,15 @@ test('without WebCrypto an RSA lab still runs: the Measure build of the core mak
     await waitForIndex(page, 1);
     assert.equal((await readStep(page)).from, 'server', 'the server answers with its RSA certificate');
     assert.equal(await page.locator('#notice').isVisible(), false, 'no notice: nothing fell back');
+
+    // A new lab (another version) makes a new key with the same instance: nothing more loaded.
+    const loaded = [];
+    page.on('request', (request) => {
+      if (request.url().includes('sessionlab_measure')) loaded.push(request.url());
+    });
+    await chooseOption(page, '#opt-version', 'tls12');
+    assert.match(await page.locator('#pki-note').textContent(), /RSA-2048 key generated in wasm/);
+    assert.deepEqual(loaded, [], 'the Measure build is not loaded again');
   }, {
     hash: '#cert=rsa-2048',
     // A page served over plain http from another machine: no secure context, no WebCrypto.
