@@ -164,8 +164,12 @@ fn generate_key(key_type: CertKeyType) -> Result<(KeyPair, &'static SignatureAlg
             KeyPair::generate_for(&rcgen::PKCS_ED25519)?,
             &rcgen::PKCS_ED25519,
         )),
+        // Our own RSA-2048 key: no need to check it as a given one is.
         CertKeyType::Rsa2048 => Ok((
-            given_rsa_key(&generate_rsa_pkcs8()?)?,
+            KeyPair::from_pkcs8_der_and_sign_algo(
+                &PrivatePkcs8KeyDer::from(generate_rsa_pkcs8()?),
+                &rcgen::PKCS_RSA_SHA256,
+            )?,
             &rcgen::PKCS_RSA_SHA256,
         )),
     }

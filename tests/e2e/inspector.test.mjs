@@ -13,6 +13,13 @@ before(async () => {
 });
 after(async () => browser?.close());
 
+/** Steps to the server's first flight (ServerHello in clear, then encrypted records) and shows its bytes. */
+async function showServerFlight(page) {
+  await page.keyboard.press('ArrowRight');
+  await page.locator('#progress[data-index="1"]').waitFor();
+  await showBytes(page);
+}
+
 /** The offsets of the bytes currently lit in the flight's byte view. */
 async function litOffsets(page) {
   return markedOffsets(page.locator('#step-hex'), 'lit');
@@ -20,10 +27,7 @@ async function litOffsets(page) {
 
 test('hovering a field lights exactly its bytes, and hovering a byte finds its field', async () => {
   await withLab(browser, 'desktop', async (page) => {
-    // The server's first flight: ServerHello in clear, then encrypted records.
-    await page.keyboard.press('ArrowRight');
-    await page.locator('#progress[data-index="1"]').waitFor();
-    await showBytes(page);
+    await showServerFlight(page);
 
     const field = page.locator('#step-hex .field', { has: page.locator(':scope > .field-row .field-name', { hasText: /^cipher_suite$/ }) }).first();
     await field.locator(':scope > .field-row').hover();
@@ -55,9 +59,7 @@ test('hovering a field lights exactly its bytes, and hovering a byte finds its f
 
 test('the decrypted lens reveals the encrypted handshake that the eavesdropper cannot read', async () => {
   await withLab(browser, 'desktop', async (page) => {
-    await page.keyboard.press('ArrowRight');
-    await page.locator('#progress[data-index="1"]').waitFor();
-    await showBytes(page);
+    await showServerFlight(page);
     const names = () => page.locator('#step-hex .field-name').allTextContents();
     assert.ok(!(await names()).includes('EncryptedExtensions'), 'the wire view cannot name it');
     await page.locator('#lens input[value="decrypted"]').check();
@@ -156,9 +158,7 @@ test('a flight of many kilobytes shows every byte, and a field deep inside it li
 
 test('a closed part of the field tree is made when opened, and a byte inside it opens the way to its field', async () => {
   await withLab(browser, 'desktop', async (page) => {
-    await page.keyboard.press('ArrowRight');
-    await page.locator('#progress[data-index="1"]').waitFor();
-    await showBytes(page);
+    await showServerFlight(page);
     await page.locator('#lens input[value="decrypted"]').check();
     const certificate = page.locator('#step-hex .opened .field', {
       has: page.locator(':scope > .field-row .field-name', { hasText: /^Certificate$/ }),
@@ -204,9 +204,7 @@ test('stepping while another tab shows still shows the right step back on the se
 
 test('the keyboard and the pointer pick bytes: Tab reaches one, the arrows move it, its field lights', async () => {
   await withLab(browser, 'desktop', async (page) => {
-    await page.keyboard.press('ArrowRight');
-    await page.locator('#progress[data-index="1"]').waitFor();
-    await showBytes(page);
+    await showServerFlight(page);
     const view = page.locator('#step-hex .hexview').first();
     const stop = view.locator('.hb[tabindex="0"]');
     assert.equal(await stop.count(), 1, 'one byte of a view is in the tab order');
@@ -254,9 +252,7 @@ test('the keyboard and the pointer pick bytes: Tab reaches one, the arrows move 
 
 test('dragging across bytes selects their text to copy, and picks no byte', async () => {
   await withLab(browser, 'desktop', async (page) => {
-    await page.keyboard.press('ArrowRight');
-    await page.locator('#progress[data-index="1"]').waitFor();
-    await showBytes(page);
+    await showServerFlight(page);
     // A row in the middle of the encrypted record: one field (the ciphertext) under the pointer.
     const view = page.locator('#step-hex .record-block.encrypted .hexview').first();
     const base = Number(await view.getAttribute('data-base'));

@@ -34,6 +34,12 @@ function printable(pair) {
   return code >= 0x20 && code < 0x7f ? String.fromCharCode(code) : '.';
 }
 
+/** `text` (escaped markup) of bytes `start..stop`, in a span carrying their marks if they have any. */
+function markedRun(classes, start, stop, text) {
+  if (!classes) return text;
+  return `<span class="${escapeText(classes.trim())}" data-start="${start}" data-end="${stop}">${text}</span>`;
+}
+
 /** What stands before the byte in column `column` of a row's hex. */
 function separator(column) {
   if (column === 0) return '';
@@ -111,24 +117,18 @@ export function createHexView({ hex, base = 0, label, marks: initialMarks = [], 
     let column = 0;
     while (column < ROW) {
       const offset = row + column;
-      const inside = offset >= base && offset < end;
-      if (!inside) {
+      if (offset < base || offset >= end) {
         bytes += `${separator(column)}  `;
         ascii += ' ';
         column += 1;
         continue;
       }
-      if (offset === tabStop) {
-        bytes += `${separator(column)}<b data-stop></b>`;
-        const classes = classesAt(offset);
-        const char = escapeText(printable(pairs[offset - base]));
-        ascii += classes ? `<span class="${escapeText(classes.trim())}" data-start="${offset}" data-end="${offset + 1}">${char}</span>` : char;
-        column += 1;
-        continue;
-      }
+      // A run of bytes with the same marks; the tab stop is a run of its own.
       const classes = classesAt(offset);
       let last = column + 1;
-      while (last < ROW && row + last < end && row + last !== tabStop && classesAt(row + last) === classes) last += 1;
+      if (offset !== tabStop) {
+        while (last < ROW && row + last < end && row + last !== tabStop && classesAt(row + last) === classes) last += 1;
+      }
       let text = '';
       let chars = '';
       for (let c = column; c < last; c += 1) {
@@ -136,9 +136,8 @@ export function createHexView({ hex, base = 0, label, marks: initialMarks = [], 
         text += `${c === column ? '' : separator(c)}${escapeText(pair)}`;
         chars += escapeText(printable(pair));
       }
-      const range = `data-start="${offset}" data-end="${row + last}"`;
-      bytes += separator(column) + (classes ? `<span class="${escapeText(classes.trim())}" ${range}>${text}</span>` : text);
-      ascii += classes ? `<span class="${escapeText(classes.trim())}" ${range}>${chars}</span>` : chars;
+      bytes += separator(column) + (offset === tabStop ? '<b data-stop></b>' : markedRun(classes, offset, row + last, text));
+      ascii += markedRun(classes, offset, row + last, chars);
       column = last;
     }
     return { bytes, ascii };

@@ -6,21 +6,20 @@
 
 import init, { Bench } from '../sessionlab_measure.js';
 import { timeBatches, timerStep } from './measure.js';
-import { makeRsaKeyWithWebCrypto } from './serverkey.js';
+import { webCryptoRsaKey } from './serverkey.js';
 
 let bench = null;
 
 async function answer(request) {
   switch (request.type) {
-    case 'start':
+    case 'start': {
       await init({ module_or_path: new URL('../sessionlab_measure_bg.wasm', import.meta.url) });
       bench = new Bench();
-      {
-        // Without WebCrypto, the bench generates the key itself (seconds, in this worker).
-        const key = await makeRsaKeyWithWebCrypto();
-        if (key) bench.provideRsaKey(key.pkcs8);
-      }
+      // Without WebCrypto, the bench generates the key itself (seconds, in this worker).
+      const rsaKey = await webCryptoRsaKey();
+      if (rsaKey) bench.provideRsaKey(rsaKey);
       return { type: 'ready', timerStep: timerStep(), isolated: Boolean(self.crossOriginIsolated) };
+    }
     case 'time': {
       if (!bench) throw new Error('the worker has not started');
       const { means, wallMs } = timeBatches(bench, request.id, request.perBatch, request.count);

@@ -22,7 +22,7 @@
 // Every value is inserted as text.
 
 import { loadMeasureCore } from './measurecore.js';
-import { makeRsaKeyWithWebCrypto } from './serverkey.js';
+import { webCryptoRsaKey } from './serverkey.js';
 
 /** The comparisons shown, each a table section; the first row of each is its baseline. */
 const SECTIONS = [
@@ -174,8 +174,8 @@ function pageRunner() {
     async start() {
       const core = await loadMeasureCore();
       bench = new core.Bench();
-      rsaKey = await makeRsaKeyWithWebCrypto();
-      if (rsaKey) bench.provideRsaKey(rsaKey.pkcs8);
+      rsaKey = await webCryptoRsaKey();
+      if (rsaKey) bench.provideRsaKey(rsaKey);
       return { timerStep: timerStep(), isolated: Boolean(globalThis.crossOriginIsolated) };
     },
     async time(id, perBatch, count) {

@@ -6,8 +6,12 @@
 
 import { loadMeasureCore } from './measurecore.js';
 
-/** An RSA-2048 private key from WebCrypto as PKCS#8 bytes, or null where it cannot make one. */
-async function webCryptoKey() {
+/**
+ * An RSA-2048 private key from WebCrypto as PKCS#8 bytes, or null where it cannot make one: for
+ * the Measure runs too, which already hold the Measure build (the worker's generates its own
+ * key; the page's leaves RSA out).
+ */
+export async function webCryptoRsaKey() {
   const subtle = globalThis.crypto?.subtle;
   if (!subtle) return null;
   try {
@@ -28,21 +32,11 @@ async function webCryptoKey() {
  */
 export async function makeRsaKey() {
   const started = performance.now();
-  let pkcs8 = await webCryptoKey();
+  let pkcs8 = await webCryptoRsaKey();
   let by = 'WebCrypto';
   if (!pkcs8) {
     pkcs8 = (await loadMeasureCore({ fresh: false })).generateRsaKey();
     by = 'wasm';
   }
   return { pkcs8, ms: performance.now() - started, by };
-}
-
-/**
- * A key from WebCrypto only (`{ pkcs8, ms, by }`), or null: for the Measure runs, which already
- * hold the Measure build (the worker's generates its own key; the page's leaves RSA out).
- */
-export async function makeRsaKeyWithWebCrypto() {
-  const started = performance.now();
-  const pkcs8 = await webCryptoKey();
-  return pkcs8 ? { pkcs8, ms: performance.now() - started, by: 'WebCrypto' } : null;
 }

@@ -7,7 +7,7 @@
 // page can make a "cold" page warm.
 
 import init, { Bench } from '../sessionlab_measure.js';
-import { makeRsaKeyWithWebCrypto } from '../js/serverkey.js';
+import { webCryptoRsaKey } from '../js/serverkey.js';
 
 const status = document.getElementById('status');
 const wasm = new URL('../sessionlab_measure_bg.wasm', import.meta.url);
@@ -15,11 +15,11 @@ const fresh = new URLSearchParams(window.location.search).get('fresh');
 if (fresh) wasm.searchParams.set('fresh', fresh);
 
 // The RSA certificates' key from WebCrypto, as the page makes it (serverkey.js).
-Promise.all([init({ module_or_path: wasm }), makeRsaKeyWithWebCrypto()]).then(
+Promise.all([init({ module_or_path: wasm }), webCryptoRsaKey()]).then(
   ([, rsaKey]) => {
     window.Bench = Bench;
     window.bench = new Bench();
-    if (rsaKey) window.bench.provideRsaKey(rsaKey.pkcs8);
+    if (rsaKey) window.bench.provideRsaKey(rsaKey);
     status.dataset.state = 'ready';
     status.textContent = 'Ready';
   },
