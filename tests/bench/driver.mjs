@@ -8,8 +8,9 @@
 //   browser      the browser's version
 //   navigation   fresh page → first step rendered (ms since navigation start), per navigation
 //   request      each file the real page downloaded (path relative to the site)
-//   steps        each step of a chapter: key press → view rendered (median and worst), with
-//                the page at its top and again with the flight's bytes in view
+//   steps        each step of a chapter: key press → view rendered, with the page at its top
+//                and again with the flight's bytes in view; every chapter walked several times,
+//                so that a step that is slow every time stands apart from a one-off pause
 //   timer        performance.now() resolution in the bench page
 //   handshake / records / lab
 //                the core's `Bench` drivers (crate::bench), compiled to wasm, timed with
@@ -22,6 +23,7 @@
 //   SESSIONLAB_BENCH_SAMPLES  timed samples per handshake or record workload (default 200)
 //   SESSIONLAB_BENCH_COLD     first handshakes timed in a fresh page (default 5)
 //   SESSIONLAB_BENCH_NAVIGATIONS  fresh navigations timed (default 5)
+//   SESSIONLAB_BENCH_WALKS    walks through each chapter's steps, per view (default 3)
 //   SESSIONLAB_BENCH_ONLY     comma-separated parts to run: navigation, steps, steady, cold
 //                             (default all; steady and cold need the bench page)
 //
@@ -40,6 +42,7 @@ const BASE_URL = process.env.SESSIONLAB_URL;
 const SAMPLES = positive('SESSIONLAB_BENCH_SAMPLES', 200);
 const COLD = positive('SESSIONLAB_BENCH_COLD', 5);
 const NAVIGATIONS = positive('SESSIONLAB_BENCH_NAVIGATIONS', 5);
+const WALKS = positive('SESSIONLAB_BENCH_WALKS', 3);
 const PARTS = new Set((process.env.SESSIONLAB_BENCH_ONLY ?? 'navigation,steps,steady,cold').split(','));
 
 if (!BASE_URL || !BASE_URL.endsWith('/')) {
@@ -174,6 +177,7 @@ async function walkSteps() {
   const first = Number(progress().dataset.index);
   const frames = [];
   const handlers = [];
+  const titles = [];
   for (let index = first; index < total - 1; index += 1) {
     const timing = await new Promise((resolve) => {
       requestAnimationFrame(() => {
@@ -196,8 +200,44 @@ async function walkSteps() {
     }
     frames.push(timing.frame);
     handlers.push(timing.handler);
+    titles.push(document.getElementById('step-title')?.textContent ?? '');
   }
-  return { total, first, frames, handlers };
+  return { total, first, frames, handlers, titles };
+}
+
+/** Runs in the real page: back to the first step (Home, as the page listens for it). */
+async function backToFirstStep() {
+  document.dispatchEvent(new KeyboardEvent('keydown', {
+    key: 'Home', code: 'Home', bubbles: true, cancelable: true,
+  }));
+  // Two frames: the first step's view drawn, then a quiet frame before the next walk.
+  for (let frame = 0; frame < 2; frame += 1) {
+    await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  }
+  const shown = document.getElementById('progress').dataset.index;
+  if (shown !== '0') throw new Error(`after Home, #progress shows index ${shown}`);
+}
+
+/**
+ * Walks a chapter `WALKS` times and sums the walks up: all presses (median, worst), and the
+ * slowest step by its median over the walks (a step slow every time, not a one-off pause).
+ */
+async function walkChapter(page) {
+  const walks = [];
+  for (let walk = 0; walk < WALKS; walk += 1) {
+    if (walk > 0) await page.evaluate(backToFirstStep);
+    walks.push(await page.evaluate(walkSteps));
+  }
+  const { total, first, titles } = walks[0];
+  const frames = walks.flatMap((walk) => walk.frames);
+  const handlers = walks.flatMap((walk) => walk.handlers);
+  let slowest = null;
+  titles.forEach((title, press) => {
+    const typical = median(walks.map((walk) => walk.frames[press]));
+    // The press at `press` shows step first + press + 1 (0-based), numbered from 1 on screen.
+    if (!slowest || typical > slowest.ms) slowest = { ms: typical, step: first + press + 2, title };
+  });
+  return { total, presses: titles.length, frames, handlers, slowest };
 }
 
 function median(values) {
@@ -259,20 +299,24 @@ async function measureSteps(browser) {
       }
       // Arrow keys must reach the document, not a control that has the focus.
       await page.evaluate(() => document.activeElement?.blur?.());
-      const walk = await page.evaluate(walkSteps);
+      const walk = await walkChapter(page);
       watcher.check();
       emit('steps', {
         chapter: name,
         source: chapter === null ? 'default' : 'picker',
         view,
         steps: walk.total,
-        presses: walk.frames.length,
+        presses: walk.presses,
+        walks: WALKS,
         median_ms: median(walk.frames).toFixed(3),
         worst_ms: Math.max(0, ...walk.frames).toFixed(3),
+        slowest_step: walk.slowest?.step ?? 0,
+        slowest_title: walk.slowest?.title ?? '',
+        slowest_median_ms: (walk.slowest?.ms ?? 0).toFixed(3),
         handler_median_ms: median(walk.handlers).toFixed(3),
         handler_worst_ms: Math.max(0, ...walk.handlers).toFixed(3),
       });
-      log(`steps of ${name} (${view}): ${walk.frames.length} presses, worst ${Math.max(0, ...walk.frames).toFixed(1)} ms`);
+      log(`steps of ${name} (${view}): ${walk.presses} presses × ${WALKS}, slowest step ${walk.slowest?.step} at ${walk.slowest?.ms.toFixed(1)} ms, worst ${Math.max(0, ...walk.frames).toFixed(1)} ms`);
     }
     if (chapters.length === 1 && chapters[0] === null) break;
   }

@@ -646,7 +646,10 @@ impl Report {
              cold resumed one follows the one full handshake that made its ticket or session. \
              Steps: the real page (dist/index.html); each ArrowRight is dispatched at the start \
              of a frame (in a requestAnimationFrame callback) and timed until that frame has \
-             been rendered (a message posted from the callback). First step: navigation start \
+             been rendered (a message posted from the callback); each chapter is walked several \
+             times (Home between walks), and a step's time is its median over the walks, so \
+             that a step slow every time stands apart from a one-off pause (the worst single \
+             press is shown too). First step: navigation start \
              → the frame after `#lab-status` says ready, in {NAVIGATIONS} fresh pages.",
             context.samples,
             handshakes("native"),
@@ -743,11 +746,13 @@ impl Report {
 
     fn steps(&mut self, results: &Results) {
         let chapters: Vec<Line> = results.of_kind("steps").cloned().collect();
-        let worst = chapters
+        // The budget holds each step to a frame by its typical time (its median over the
+        // walks); a garbage collection or a compile on another core can stretch any one press.
+        let slowest = chapters
             .iter()
-            .filter_map(|line| line.number("worst_ms"))
-            .fold(None, |worst: Option<f64>, value| {
-                Some(worst.map_or(value, |w| w.max(value)))
+            .filter_map(|line| line.number("slowest_median_ms"))
+            .fold(None, |slowest: Option<f64>, value| {
+                Some(slowest.map_or(value, |s| s.max(value)))
             });
         for (index, line) in chapters.iter().enumerate() {
             let chapter = line.get("chapter").unwrap_or("?");
@@ -762,21 +767,24 @@ impl Report {
             let budget = if index == 0 {
                 self.budget(
                     "every step rendered within one frame",
-                    "worst ≤ 16 ms",
-                    worst.map(|w| w <= FRAME_BUDGET_MS),
+                    "slowest step ≤ 16 ms",
+                    slowest.map(|s| s <= FRAME_BUDGET_MS),
                 )
             } else {
                 String::new()
             };
             self.row([
                 format!(
-                    "Step: ArrowRight → view rendered, {chapter} ({} presses)",
-                    line.get("presses").unwrap_or("?")
+                    "Step: ArrowRight → view rendered, {chapter} ({} presses × {} walks)",
+                    line.get("presses").unwrap_or("?"),
+                    line.get("walks").unwrap_or("?")
                 ),
                 String::new(),
                 format!(
-                    "median {} · worst {}",
+                    "median {} · slowest step {} (step {}) · worst press {}",
                     ms(line.number("median_ms")),
+                    ms(line.number("slowest_median_ms")),
+                    line.get("slowest_step").unwrap_or("?"),
                     ms(line.number("worst_ms"))
                 ),
                 String::new(),
@@ -785,14 +793,21 @@ impl Report {
                 budget,
             ]);
             self.notes.push(format!(
-                "Steps, {chapter}: the page's key handler alone (wasm + DOM updates) took median \
-                 {}, worst {}; the rest is style, layout and paint.",
+                "Steps, {chapter}: the slowest step, {}, was \"{}\"; the page's key handler alone \
+                 (wasm + DOM updates) took median {}, worst {}; the rest is style, layout and \
+                 paint.",
+                line.get("slowest_step").unwrap_or("?"),
+                line.get("slowest_title").unwrap_or("?"),
                 ms(line.number("handler_median_ms")),
                 ms(line.number("handler_worst_ms"))
             ));
         }
         if chapters.is_empty() {
-            let budget = self.budget("every step rendered within one frame", "≤ 16 ms", None);
+            let budget = self.budget(
+                "every step rendered within one frame",
+                "slowest step ≤ 16 ms",
+                None,
+            );
             self.row(empty_row("Step: ArrowRight → view rendered", budget));
         }
     }
@@ -1241,7 +1256,8 @@ navigation\trun=2\tready_ms=280\tpainted_ms=610
 navigation\trun=3\tready_ms=290\tpainted_ms=300
 request\tpath=
 request\tpath=sessionlab_bg.wasm
-steps\tchapter=default\tsource=default\tsteps=12\tpresses=11\tmedian_ms=3.2\tworst_ms=17.5\thandler_median_ms=1\thandler_worst_ms=2
+steps\tchapter=default\tsource=default\tview=top\tsteps=12\tpresses=11\twalks=3\tmedian_ms=3.2\tworst_ms=17.5\tslowest_step=2\tslowest_title=ServerHello\tslowest_median_ms=12.5\thandler_median_ms=1\thandler_worst_ms=2
+steps\tchapter=default\tsource=default\tview=bytes\tsteps=12\tpresses=11\twalks=3\tmedian_ms=5.2\tworst_ms=19.5\tslowest_step=2\tslowest_title=ServerHello\tslowest_median_ms=16.5\thandler_median_ms=1\thandler_worst_ms=2
 note\ttext=the page has no chapter picker
 handshake\tid=tls13-full-ed25519-x25519\ttarget=wasm\tphase=steady\tmedian_ms=0.810000\titerations=600
 handshake\tid=tls13-full-ecdsa-p256-x25519\ttarget=wasm\tphase=steady\tmedian_ms=1.830000\titerations=300
@@ -1306,6 +1322,35 @@ lab\tid=whole-session\ttarget=wasm\tphase=cold\tmedian_ms=90";
     }
 
     #[test]
+    fn the_frame_budget_holds_steps_to_their_median_over_the_walks() {
+        let verdict = |browser: &str| {
+            let results = Results::new(&format!("{NATIVE}\n{browser}"));
+            let report = Report::build(&results, &files(), &context());
+            let budget = report
+                .budgets
+                .iter()
+                .find(|budget| budget.name.starts_with("every step rendered"))
+                .map(|budget| budget.verdict);
+            (budget, report.render())
+        };
+        // One press at 19.5 ms, but no step slower than 15.9 ms over its walks.
+        let one_off = BROWSER.replace("slowest_median_ms=16.5", "slowest_median_ms=15.9");
+        let (met, text) = verdict(&one_off);
+        assert_eq!(met, Some(Verdict::Pass));
+        assert!(
+            text.contains("slowest step 15.9 ms (step 2) · worst press 19.5 ms"),
+            "{text}"
+        );
+        assert!(
+            text.contains("the slowest step, 2, was \"ServerHello\""),
+            "{text}"
+        );
+        // A step slower than a frame over its walks misses, whatever the other presses did.
+        let (missed, _) = verdict(BROWSER);
+        assert_eq!(missed, Some(Verdict::Miss));
+    }
+
+    #[test]
     fn joins_both_sides_and_judges_the_budgets() {
         let results = Results::new(&format!("{NATIVE}\n{BROWSER}"));
         let report = Report::build(&results, &files(), &context());
@@ -1327,9 +1372,9 @@ lab\tid=whole-session\ttarget=wasm\tphase=cold\tmedian_ms=90";
                     "full TLS 1.3 handshake, ECDSA P-256 + X25519, browser ÷ native (≤ 5×)",
                     Verdict::Miss
                 ),
-                // The worst step took 17.5 ms.
+                // With the bytes in view, step 2 took 16.5 ms (median of its walks).
                 (
-                    "every step rendered within one frame (worst ≤ 16 ms)",
+                    "every step rendered within one frame (slowest step ≤ 16 ms)",
                     Verdict::Miss
                 ),
                 // The median navigation took 320.5 ms.
