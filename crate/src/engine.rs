@@ -249,8 +249,13 @@ impl RequestEdit {
     }
 
     /// `request`, edited if it is a `GET /dashboard`.
+    /// Whether `request` is one an edit replaces: the chapters' `GET /dashboard`.
+    pub fn replaces(request: &Request) -> bool {
+        request.method() == http::Method::Get && request.target() == "/dashboard"
+    }
+
     fn apply(&self, request: &Request) -> Request {
-        if request.method() != http::Method::Get || request.target() != "/dashboard" {
+        if !Self::replaces(request) {
             return request.clone();
         }
         self.headers
@@ -363,6 +368,9 @@ pub struct Run {
     pub steps: Vec<Step>,
     /// Every secret rustls logged, in order.
     pub key_log: Vec<KeyLogEntry>,
+    /// How many times the client sent the chapter's `GET /dashboard` (edited or not; early
+    /// data and its resending included): the requests a [`RequestEdit`] replaces.
+    pub dashboard_requests: usize,
 }
 
 /// A lab: the learner's options, the PKI made for them, the chapter, the recorded run and the
@@ -664,6 +672,7 @@ pub fn execute_with(
         interrupted: Vec::new(),
         dropped_request: None,
         request_edit,
+        dashboard_requests: 0,
     };
     for (index, scene) in chapter.scenes.iter().enumerate() {
         session.scene = index;
@@ -682,6 +691,7 @@ pub fn execute_with(
     Ok(Run {
         steps: session.steps,
         key_log: session.configs.key_log.entries(),
+        dashboard_requests: session.dashboard_requests,
     })
 }
 
@@ -727,6 +737,19 @@ struct Session<'a> {
     interrupted: Vec<Interrupted>,
     dropped_request: Option<Request>,
     request_edit: Option<&'a RequestEdit>,
+    dashboard_requests: usize,
+}
+
+/// The request the client really sends for the chapter's `request`: the learner's edit of
+/// `GET /dashboard` if there is one. Counts each `GET /dashboard` in `count`.
+fn as_sent(edit: Option<&RequestEdit>, count: &mut usize, request: &Request) -> Request {
+    if RequestEdit::replaces(request) {
+        *count += 1;
+    }
+    match edit {
+        Some(edit) => edit.apply(request),
+        None => request.clone(),
+    }
 }
 
 /// One live connection.
@@ -937,9 +960,10 @@ impl Session<'_> {
         let mut early_request = None;
         if let Some(request) = &spec.early_data {
             if let Some(mut early) = client.early_data() {
+                let as_sent = as_sent(self.request_edit, &mut self.dashboard_requests, request);
                 let sent = self
                     .http_client
-                    .send(request, Transport::Tls, self.clock.now());
+                    .send(&as_sent, Transport::Tls, self.clock.now());
                 early.write_all(&sent.bytes)?;
                 early_request = Some(request.clone());
             }
@@ -1064,6 +1088,7 @@ impl Session<'_> {
             conn.client_flags.early_data = Some("accepted".to_owned());
         } else {
             conn.client_flags.early_data = Some("rejected: sent again".to_owned());
+            let request = as_sent(self.request_edit, &mut self.dashboard_requests, &request);
             let sent = self.http_client.send(&request, Transport::Tls, now);
             client.writer().write_all(&sent.bytes)?;
         }
@@ -1071,18 +1096,11 @@ impl Session<'_> {
     }
 
     fn request(&mut self, request: &Request) -> Result<(), Error> {
-        let edited;
-        let request = match self.request_edit {
-            Some(edit) => {
-                edited = edit.apply(request);
-                &edited
-            }
-            None => request,
-        };
         let now = self.clock.now();
         let Some(conn) = self.conn.as_mut().filter(|c| c.usable()) else {
             return Ok(());
         };
+        let request = &as_sent(self.request_edit, &mut self.dashboard_requests, request);
         match &mut conn.link {
             Link::Tls { client, .. } => {
                 let sent = self.http_client.send(request, Transport::Tls, now);

@@ -685,6 +685,7 @@ mod tests {
                     secret: vec![0x10],
                 },
             ],
+            dashboard_requests: 0,
         }
     }
 
@@ -714,6 +715,7 @@ mod tests {
         let empty = Run {
             steps: Vec::new(),
             key_log: Vec::new(),
+            dashboard_requests: 0,
         };
         assert_eq!(key_log(&empty), "");
     }
@@ -806,6 +808,7 @@ mod tests {
         let run = Run {
             steps: vec![step(0, Side::Lab, Vec::new(), 1_000)],
             key_log: Vec::new(),
+            dashboard_requests: 0,
         };
         let capture = read_back(&pcapng(&run).expect("a capture"));
         assert_eq!(capture.magics, [SHB_MAGIC, IDB_MAGIC]);

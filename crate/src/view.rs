@@ -49,6 +49,9 @@ pub struct LabView {
     pub costs: Vec<ConnectionCost>,
     /// The learner's edit of the dashboard request (`None`: the chapter's own).
     pub request: Option<RequestEdit>,
+    /// How many times the run's client sent the chapter's `GET /dashboard`, the request an
+    /// edit replaces (0: an edit changes nothing in this chapter).
+    pub dashboard_requests: usize,
     /// TLS 1.3 and TLS 1.2 side by side (in the "establish" chapter).
     pub version_comparison: Option<VersionComparison>,
     /// What the whole run shows of the choices the chapter makes (client certificate, 0-RTT).
@@ -509,6 +512,7 @@ pub fn lab_view(lab: &Lab) -> LabView {
         functions: functions(lab),
         costs: connection_costs(&run.steps, lab.analysis()),
         request: lab.request_edit().cloned(),
+        dashboard_requests: lab.run().dashboard_requests,
         version_comparison: lab.version_comparison().cloned(),
         facts: run_facts(&run.steps),
         key_log: run

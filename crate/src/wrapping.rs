@@ -128,6 +128,9 @@ pub struct WrappingView {
     pub which: Which,
     /// The message's first line, e.g. `GET /dashboard HTTP/1.1`.
     pub headline: String,
+    /// The first line of the request this view follows (the headline itself for the request;
+    /// for the response, the request it answers), when the connection carried one.
+    pub request_line: Option<String>,
     /// "TLS 1.2" or "TLS 1.3".
     pub version: &'static str,
     /// The IANA suite name.
@@ -297,6 +300,8 @@ struct Found<'a> {
     /// Where this record's content starts in what rustls delivered on this step.
     delivered_offset: usize,
     earlier: Vec<Earlier>,
+    /// The first line of the request record the choice was made from.
+    request_line: Option<String>,
 }
 
 /// Replays `connection`'s records through our decryptor and picks the record to wrap: the
@@ -350,6 +355,7 @@ fn find(lab: &Lab, which: Which, connection: usize) -> Result<Option<Found<'_>>,
                     decryptor: decryptor.clone(),
                     delivered_offset,
                     earlier,
+                    request_line: None,
                 });
                 delivered_offset += content_len;
             }
@@ -383,7 +389,20 @@ fn find(lab: &Lab, which: Which, connection: usize) -> Result<Option<Found<'_>>,
         Which::Request => request,
         Which::Response => from(Direction::ServerToClient, request.map_or(0, |i| i + 1)),
     };
-    Ok(chosen.map(|index| candidates.swap_remove(index)))
+    let request_line = request.map(|i| first_line(&candidates[i].opened.trace.content));
+    Ok(chosen.map(|index| Found {
+        request_line,
+        ..candidates.swap_remove(index)
+    }))
+}
+
+/// The first line of an HTTP message, as text.
+fn first_line(content: &[u8]) -> String {
+    String::from_utf8_lossy(content)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Whether a step carries the genuine connection's TLS records: not a lab event, not plain
@@ -489,11 +508,7 @@ fn build(
             && resealed.record == computed.record,
     });
 
-    let headline = String::from_utf8_lossy(&content)
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let headline = first_line(&content);
     let sender = which.sender().label().to_ascii_lowercase();
     let stages = vec![
         content_stage(which, &content, content_source),
@@ -509,6 +524,7 @@ fn build(
     Ok(WrappingView {
         which,
         headline,
+        request_line: found.request_line.clone(),
         version: version.name(),
         suite: suite.name(),
         aead: suite.aead().name(),
@@ -1180,7 +1196,30 @@ mod tests {
             let view = wrapping(&lab, which).expect("a wrapping");
             assert_eq!(view.connection, 1);
             assert_chain(&lab, &view, which);
+            // Both views follow the chapter's GET /dashboard.
+            let request = view.request_line.as_deref().unwrap_or_default();
+            assert!(request.starts_with("GET /dashboard "), "{request}");
         }
+    }
+
+    #[test]
+    fn without_get_dashboard_both_views_name_the_request_they_follow() {
+        let lab = Lab::with_chapter(Options::for_version(OptionVersion::Tls13), "stream")
+            .expect("the lab runs");
+        let request = wrapping(&lab, Which::Request).expect("request");
+        let response = wrapping(&lab, Which::Response).expect("response");
+        assert!(
+            request.headline.starts_with("GET /video "),
+            "{}",
+            request.headline
+        );
+        assert_eq!(request.request_line.as_ref(), Some(&request.headline));
+        assert_eq!(response.request_line, request.request_line);
+        assert!(
+            response.headline.starts_with("HTTP/1.1 "),
+            "{}",
+            response.headline
+        );
     }
 
     #[test]

@@ -168,6 +168,37 @@ test('what a learner types into the request is shown as text, never run as HTML'
   }, { hash: new URL(link).hash });
 });
 
+test('the request editor and the wrapping say which request a chapter really sends', { timeout: TEST_TIMEOUT_MS }, async () => {
+  await withLab(browser, 'desktop', async (page) => {
+    const current = page.locator('#request-current');
+    // The whole session sends GET /dashboard: the editor counts it and can replace it.
+    assert.match(await current.textContent(), /the chapter's own GET \/dashboard \((once|\d+ times) in this run\)/);
+    assert.equal(await page.locator('#request-apply').isDisabled(), false);
+    await page.locator('#tab-wrapping').click();
+    await page.locator('#wrapping .wrapping-headline').first().waitFor();
+    assert.equal(await page.locator('#wrapping-request').textContent(), 'GET /dashboard');
+    await page.locator('#tab-session').click();
+
+    await page.locator('#request-path').fill('/elsewhere');
+    await page.locator('#request-apply').click();
+    await current.filter({ hasText: 'GET /elsewhere' }).waitFor();
+    assert.match(await current.textContent(), /^Now sent instead of GET \/dashboard \((once|\d+ times) in this run\): GET \/elsewhere\.$/);
+
+    // The stream chapter asks for GET /video only: the edit has nothing to replace there, the
+    // page says so instead of claiming it was sent, and the wrapping names the real request.
+    await chooseChapter(page, 'stream');
+    await current.filter({ hasText: 'never sends GET /dashboard' }).waitFor();
+    assert.equal(await current.getAttribute('data-applies'), 'false');
+    assert.equal(await page.locator('#request-apply').isDisabled(), true);
+    await page.locator('#tab-wrapping').click();
+    await page.locator('#wrapping .wrapping-headline').first().waitFor();
+    assert.equal(await page.locator('#wrapping-request').textContent(), 'GET /video');
+    await page.locator('#which input[value="response"]').check();
+    await page.locator('#wrapping .wrapping-headline').filter({ hasText: 'HTTP/1.1 206' }).waitFor();
+    assert.equal(await page.locator('#wrapping-request').textContent(), 'GET /video', 'the response follows the same request');
+  });
+});
+
 test('flipping a byte in flight makes the receiver reject it and the alert appear', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withLab(browser, 'desktop', async (page) => {
     // Step 5 of the whole session: the client's login request, one encrypted record.

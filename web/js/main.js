@@ -370,6 +370,7 @@ function renderWrappingPanel(view) {
 /** The wrapping of the chosen record, or why it could not be computed. */
 function drawWrapping() {
   const container = byId('wrapping');
+  byId('wrapping-request').textContent = 'a request';
   let wrapping;
   try {
     wrapping = page.lab.wrapping(page.which);
@@ -380,6 +381,9 @@ function drawWrapping() {
       message(error)));
     return;
   }
+  // The request this view follows, from the wire (GET /dashboard where the chapter sends it).
+  const requestLine = wrapping?.requestLine?.split(' ').slice(0, 2).join(' ');
+  if (requestLine) byId('wrapping-request').textContent = requestLine;
   renderWrapping(container, wrapping, {
     which: page.which,
     onSeek: (step) => {
@@ -392,9 +396,24 @@ function drawWrapping() {
 /** The request editor: filled from the run when the run changes, never while the learner types. */
 function renderRequestEditor(view) {
   const request = view.request;
-  byId('request-current').textContent = request
-    ? `Now sent instead of GET /dashboard: GET ${request.path}${request.headers.length > 0 ? ` with ${request.headers.length} extra header line${request.headers.length === 1 ? '' : 's'}` : ''}.`
-    : 'Now sent: the chapter\'s own GET /dashboard.';
+  const count = view.dashboardRequests;
+  const edited = request
+    ? `GET ${request.path}${request.headers.length > 0 ? ` with ${request.headers.length} extra header line${request.headers.length === 1 ? '' : 's'}` : ''}`
+    : null;
+  const times = count === 1 ? 'once' : `${count} times`;
+  let text;
+  if (count === 0) {
+    text = edited
+      ? `This chapter never sends GET /dashboard, so your edit (${edited}) changes nothing here: it applies in the chapters that do.`
+      : 'This chapter never sends GET /dashboard, so an edit would change nothing here: choose a chapter that does to try one.';
+  } else {
+    text = edited
+      ? `Now sent instead of GET /dashboard (${times} in this run): ${edited}.`
+      : `Now sent: the chapter's own GET /dashboard (${times} in this run).`;
+  }
+  byId('request-current').textContent = text;
+  byId('request-current').dataset.applies = String(count > 0);
+  byId('request-apply').disabled = count === 0;
   // Only when the request itself changed: a failed edit stays in the fields to be corrected.
   const key = JSON.stringify(request ?? null);
   if (page.editorRequest === key) return;

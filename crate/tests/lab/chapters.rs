@@ -535,6 +535,106 @@ fn an_edited_request_reaches_the_server_and_bad_edits_are_refused() {
     assert!(lab.view().request.is_none());
 }
 
+#[test]
+fn the_view_counts_the_requests_an_edit_replaces() {
+    use sessionlab::engine::RequestEdit;
+    // Counted from what the client sent: a chapter without GET /dashboard says so with 0.
+    for (chapter, sends_dashboard) in [
+        ("whole-session", true),
+        ("stream", false),
+        ("establish", false),
+    ] {
+        let lab = run(TlsVersion::Tls13, chapter);
+        let sent = lab
+            .run()
+            .steps
+            .iter()
+            .flat_map(|s| &s.server_http)
+            .filter(|e| e.request_line.starts_with("GET /dashboard "))
+            .count();
+        let counted = lab.view().dashboard_requests;
+        assert_eq!(counted > 0, sends_dashboard, "{chapter}: {counted}");
+        // Every one the server answered was counted (a refused or dropped one may not arrive).
+        assert!(
+            counted >= sent,
+            "{chapter}: counted {counted}, served {sent}"
+        );
+    }
+    let mut lab = run(TlsVersion::Tls13, "whole-session");
+    let before = lab.view().dashboard_requests;
+    let edit = RequestEdit::parse("/elsewhere", "");
+    let Ok(edit) = edit else {
+        panic!("a plain edit is accepted: {edit:?}");
+    };
+    assert!(lab.set_request(Some(edit)).is_ok());
+    assert_eq!(
+        lab.view().dashboard_requests,
+        before,
+        "the same requests, now edited"
+    );
+    let served: Vec<String> = lab
+        .run()
+        .steps
+        .iter()
+        .flat_map(|s| &s.server_http)
+        .map(|e| e.request_line.clone())
+        .collect();
+    assert!(
+        !served
+            .iter()
+            .any(|line| line.starts_with("GET /dashboard ")),
+        "{served:?}"
+    );
+    assert!(
+        served
+            .iter()
+            .any(|line| line.starts_with("GET /elsewhere ")),
+        "{served:?}"
+    );
+}
+
+#[test]
+fn an_edited_request_is_also_the_one_sent_as_early_data() {
+    use sessionlab::engine::RequestEdit;
+    let mut lab = run(TlsVersion::Tls13, "zero-rtt");
+    let edit = RequestEdit::parse("/early", "X-Lab: zero");
+    let Ok(edit) = edit else {
+        panic!("a plain edit is accepted: {edit:?}");
+    };
+    assert!(lab.set_request(Some(edit)).is_ok());
+    let served: Vec<String> = lab
+        .run()
+        .steps
+        .iter()
+        .flat_map(|s| &s.server_http)
+        .map(|e| e.request_line.clone())
+        .collect();
+    // The chapter's only GET /dashboard travels as 0-RTT data (accepted, replayed, and resent
+    // after a refusal): each of them now carries the edit.
+    assert!(
+        !served
+            .iter()
+            .any(|line| line.starts_with("GET /dashboard ")),
+        "{served:?}"
+    );
+    assert!(
+        served
+            .iter()
+            .filter(|line| line.starts_with("GET /early "))
+            .count()
+            >= 3,
+        "{served:?}"
+    );
+    let early: Vec<String> = lab
+        .run()
+        .steps
+        .iter()
+        .map(|s| String::from_utf8_lossy(&s.delivered).into_owned())
+        .filter(|text| text.contains("X-Lab: zero"))
+        .collect();
+    assert!(!early.is_empty(), "the edited headers reached the server");
+}
+
 // proptest is a native-only dev-dependency.
 #[cfg(not(target_arch = "wasm32"))]
 mod interventions {
