@@ -822,9 +822,10 @@ impl Connection {
 
     fn state(&self, side: Side) -> EndpointState {
         let (mut state, flags) = match (&self.link, side) {
-            (Link::Tls { client, .. }, Side::Client | Side::Lab) => {
-                (EndpointState::of(client, None), &self.client_flags)
-            }
+            (Link::Tls { client, .. }, Side::Client | Side::Lab) => (
+                EndpointState::of(client, Some(crate::pki::SERVER_NAME)),
+                &self.client_flags,
+            ),
             (Link::Tls { server, .. }, Side::Server) => (
                 EndpointState::of(server, server.server_name()),
                 &self.server_flags,

@@ -221,7 +221,9 @@ pub struct EndpointState {
     pub key_exchange_group: Option<String>,
     /// `Full`, `FullWithHelloRetryRequest` or `Resumed`.
     pub handshake_kind: Option<String>,
-    /// The server name the client asked for (server side only).
+    /// The server name in the ClientHello: the one the client asks for (client side; rustls
+    /// sends it as server_name for the DNS name it was given), the one the server received
+    /// (server side).
     pub sni: Option<String>,
     /// The agreed application protocol.
     pub alpn: Option<String>,

@@ -63,10 +63,10 @@ fn default_run_is_a_full_handshake_then_a_resumption() {
             .and_then(|s| s.handshake_kind.as_deref()),
         Some("Resumed")
     );
-    assert_eq!(
-        server_final.and_then(|s| s.sni),
-        Some("mybank.example".to_owned())
-    );
+    let received = server_final.and_then(|s| s.sni);
+    assert_eq!(received, Some("mybank.example".to_owned()));
+    // The name the client asks for is the one the server received.
+    assert_eq!(client_after_second.and_then(|c| c.sni), received);
     assert!(lab
         .run()
         .steps
