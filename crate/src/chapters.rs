@@ -31,8 +31,28 @@ pub struct Scene {
     pub action: Action,
     /// Why it matters, shown with the first step the action produces.
     pub narration: &'static str,
+    /// The narration under TLS 1.2 where the protocol makes `narration` untrue there.
+    pub narration_tls12: Option<&'static str>,
     /// What crosses the wire after it.
     pub pump: Pump,
+}
+
+impl Scene {
+    /// The narration to show when the run uses `version`.
+    pub fn narration_for(&self, version: TlsVersion) -> &'static str {
+        match (version, self.narration_tls12) {
+            (TlsVersion::Tls12, Some(tls12)) => tls12,
+            _ => self.narration,
+        }
+    }
+
+    /// The same scene, told as `narration` under TLS 1.2.
+    fn under_tls12(self, narration: &'static str) -> Self {
+        Self {
+            narration_tls12: Some(narration),
+            ..self
+        }
+    }
 }
 
 /// Where the server keeps TLS 1.3 resumption state.
@@ -100,6 +120,7 @@ fn scene(action: Action, narration: &'static str) -> Scene {
     Scene {
         action,
         narration,
+        narration_tls12: None,
         pump: Pump::All,
     }
 }
@@ -317,7 +338,8 @@ fn expire() -> Chapter {
         scene(
             connect(),
             "A full handshake; the client stores the server's tickets.",
-        ),
+        )
+        .under_tls12("A full handshake; the client keeps the session id the server gave it, and the server keeps the session in its cache."),
         scene(login(), "Log in: the cookie lives 15 minutes."),
     ];
     scenes.extend(close_both());
@@ -325,10 +347,15 @@ fn expire() -> Chapter {
         Action::AdvanceClock { seconds: 16 * 60 },
         "16 minutes pass on the lab clock.",
     ));
-    scenes.push(scene(
-        connect(),
-        "TLS resumption still works: the ticket lives for hours.",
-    ));
+    scenes.push(
+        scene(
+            connect(),
+            "TLS resumption still works: the ticket lives for hours.",
+        )
+        .under_tls12(
+            "TLS resumption still works: rustls keeps TLS 1.2 session ids with no lifetime.",
+        ),
+    );
     scenes.push(scene(dashboard(), "But the cookie expired: the jar dropped it and the server's store entry is gone, so the user is logged out."));
     scenes.extend(close_both());
     scenes.push(scene(Action::AdvanceClock { seconds: 25 * 3600 }, "A day passes. rustls' server gives TLS 1.3 tickets 24 hours (12 with its self-encrypting ticketer), and it is the client that drops an expired ticket without offering it. rustls keeps TLS 1.2 session ids with no lifetime at all."));
@@ -345,7 +372,7 @@ fn expire() -> Chapter {
     chapter(
         "expire",
         "5 · Expire",
-        "Advance the lab clock: the cookie expires first (minutes), then the tickets (hours), then the certificate (months).",
+        "Advance the lab clock: the cookie expires first (minutes), then TLS 1.3 tickets (hours; rustls keeps TLS 1.2 session ids for ever), then the certificate (months).",
         BOTH,
         scenes,
     )
@@ -399,6 +426,7 @@ fn stream() -> Chapter {
     let one = |action, narration| Scene {
         action,
         narration,
+        narration_tls12: None,
         pump: Pump::One,
     };
     let mut scenes = vec![
@@ -407,8 +435,10 @@ fn stream() -> Chapter {
         one(chunk(1), "Dialog control: the server sends the first chunk while the client has already queued its request for the next one…"),
         one(Action::Pause, "…which crosses in the other direction at the same time. Both directions are in flight at once: TLS is full duplex."),
         scene(Action::Pause, "The rest of the exchange."),
-        scene(Action::KeyUpdate(Side::Client), "Mid-stream, the client updates its traffic keys (KeyUpdate): secret N becomes N+1, and asks the server to do the same."),
-        scene(chunk(2), "The next chunk travels under the new keys."),
+        scene(Action::KeyUpdate(Side::Client), "Mid-stream, the client updates its traffic keys (KeyUpdate): secret N becomes N+1, and asks the server to do the same.")
+            .under_tls12("Mid-stream, the client asks rustls for new traffic keys. TLS 1.2 has no KeyUpdate message and rustls never renegotiates, so it refuses: both sides keep the keys of the handshake."),
+        scene(chunk(2), "The next chunk travels under the new keys.")
+            .under_tls12("The next chunk travels under the same keys as every record before it."),
         scene(
             Action::DropDuringNext(Request::get("/video").with_range(ByteRange::from(3 * CHUNK))),
             "The client asks for the rest of the video, and the connection drops in the middle of the answer. Whole records that arrived are kept; a record cut in half can never be decrypted.",
@@ -420,7 +450,7 @@ fn stream() -> Chapter {
     chapter(
         "stream",
         "7 · Stream",
-        "Chunks of a video over one session, both directions interleaving, a key update mid-stream, a dropped connection and a Range request that resumes from the last chunk.",
+        "Chunks of a video over one session, both directions interleaving, a key update mid-stream (TLS 1.3; TLS 1.2 has none), a dropped connection and a Range request that resumes from the last chunk.",
         BOTH,
         scenes,
     )

@@ -676,7 +676,7 @@ pub fn execute_with(
     };
     for (index, scene) in chapter.scenes.iter().enumerate() {
         session.scene = index;
-        session.narration = Some(scene.narration);
+        session.narration = Some(scene.narration_for(options.version));
         session.act(&scene.action)?;
         match scene.pump {
             Pump::All => session.pump(usize::MAX)?,
@@ -888,7 +888,16 @@ impl Session<'_> {
                             _ => client.refresh_traffic_keys(),
                         };
                         if let Err(err) = result {
-                            let text = format!("rustls refused the key update: {err}");
+                            // rustls names TLS 1.2's refusal "handshake not complete"; the
+                            // learner needs the reason, not only rustls' word for it.
+                            let why = if client.protocol_version()
+                                == Some(rustls::ProtocolVersion::TLSv1_2)
+                            {
+                                " (TLS 1.2 has no KeyUpdate message)"
+                            } else {
+                                ""
+                            };
+                            let text = format!("rustls refused the key update: {err}{why}");
                             return self.event(text);
                         }
                     }

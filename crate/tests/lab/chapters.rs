@@ -272,6 +272,56 @@ fn terminate_shows_half_close_truncation_idle_tamper_and_logout() {
 }
 
 #[test]
+fn narration_claims_no_ticket_or_key_update_the_run_does_not_have() {
+    // Scenes are written once for both versions; where TLS 1.2 differs (session ids instead of
+    // tickets, no KeyUpdate), what the learner reads must follow the run they are looking at.
+    for version in [TlsVersion::Tls12, TlsVersion::Tls13] {
+        for chapter in chapters::all()
+            .into_iter()
+            .filter(|c| c.versions.contains(&version))
+        {
+            let lab = run(version, chapter.id);
+            let messages: Vec<String> = lab
+                .analysis()
+                .iter()
+                .flat_map(|a| a.records.iter().flat_map(|r| r.messages().to_vec()))
+                .collect();
+            let tickets = messages.iter().any(|m| m == "NewSessionTicket");
+            let key_updates = messages.iter().any(|m| m == "KeyUpdate");
+            for line in lab.run().steps.iter().filter_map(|s| s.narration) {
+                let at = format!("{} ({version:?}): {line}", chapter.id);
+                if !tickets && line.contains("ticket") {
+                    assert!(
+                        line.contains("TLS 1.3 ticket"),
+                        "no ticket in this run: {at}"
+                    );
+                }
+                if !key_updates {
+                    assert!(
+                        !line.contains("(KeyUpdate)") && !line.contains("under the new keys"),
+                        "no KeyUpdate in this run: {at}"
+                    );
+                }
+            }
+        }
+    }
+    // rustls' refusal of a TLS 1.2 key update is explained, not only quoted.
+    let lab = run(TlsVersion::Tls12, "stream");
+    let events: Vec<&str> = lab
+        .run()
+        .steps
+        .iter()
+        .filter_map(|s| s.event.as_deref())
+        .collect();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.contains("refused the key update") && e.contains("TLS 1.2 has no KeyUpdate")),
+        "{events:?}"
+    );
+}
+
+#[test]
 fn stream_interleaves_updates_keys_and_resumes_with_a_range() {
     let lab = run(TlsVersion::Tls13, "stream");
     let steps = &lab.run().steps;
