@@ -248,12 +248,12 @@ impl RequestEdit {
         })
     }
 
-    /// `request`, edited if it is a `GET /dashboard`.
     /// Whether `request` is one an edit replaces: the chapters' `GET /dashboard`.
     pub fn replaces(request: &Request) -> bool {
         request.method() == http::Method::Get && request.target() == "/dashboard"
     }
 
+    /// `request`, edited if it is a `GET /dashboard`.
     fn apply(&self, request: &Request) -> Request {
         if !Self::replaces(request) {
             return request.clone();
@@ -970,10 +970,10 @@ impl Session<'_> {
         let mut early_request = None;
         if let Some(request) = &spec.early_data {
             if let Some(mut early) = client.early_data() {
-                let as_sent = as_sent(self.request_edit, &mut self.dashboard_requests, request);
+                let edited = as_sent(self.request_edit, &mut self.dashboard_requests, request);
                 let sent = self
                     .http_client
-                    .send(&as_sent, Transport::Tls, self.clock.now());
+                    .send(&edited, Transport::Tls, self.clock.now());
                 early.write_all(&sent.bytes)?;
                 early_request = Some(request.clone());
             }

@@ -389,7 +389,9 @@ fn find(lab: &Lab, which: Which, connection: usize) -> Result<Option<Found<'_>>,
         Which::Request => request,
         Which::Response => from(Direction::ServerToClient, request.map_or(0, |i| i + 1)),
     };
-    let request_line = request.map(|i| first_line(&candidates[i].opened.trace.content));
+    let request_line = request
+        .and_then(|i| candidates.get(i))
+        .map(|found| first_line(&found.opened.trace.content));
     Ok(chosen.map(|index| Found {
         request_line,
         ..candidates.swap_remove(index)

@@ -34,6 +34,25 @@ fn kinds(lab: &Lab) -> Vec<String> {
     kinds
 }
 
+/// Re-runs `lab` with the learner's edit of GET /dashboard (which must be a valid one).
+fn edit_request(lab: &mut Lab, path: &str, headers: &str) {
+    let edit = sessionlab::engine::RequestEdit::parse(path, headers);
+    let Ok(edit) = edit else {
+        panic!("a plain edit is accepted: {edit:?}");
+    };
+    assert!(lab.set_request(Some(edit)).is_ok());
+}
+
+/// How many requests the server received whose request line starts with `start`.
+fn served(lab: &Lab, start: &str) -> usize {
+    lab.run()
+        .steps
+        .iter()
+        .flat_map(|s| &s.server_http)
+        .filter(|e| e.request_line.starts_with(start))
+        .count()
+}
+
 /// The HTTP statuses the client read, in order.
 fn statuses(lab: &Lab) -> Vec<u16> {
     lab.run()
@@ -543,14 +562,11 @@ fn establish_compares_both_versions_for_the_same_settings() {
 fn an_edited_request_reaches_the_server_and_bad_edits_are_refused() {
     use sessionlab::engine::RequestEdit;
     let mut lab = run(TlsVersion::Tls13, "whole-session");
-    let edit = RequestEdit::parse(
+    edit_request(
+        &mut lab,
         "/dashboard?tab=<img src=x>",
         "X-Lab: hello\nAccept-Language: fr",
     );
-    let Ok(edit) = edit else {
-        panic!("a plain edit is accepted: {edit:?}");
-    };
-    assert!(lab.set_request(Some(edit)).is_ok());
     let lines: Vec<(String, String)> = lab
         .run()
         .steps
@@ -587,7 +603,6 @@ fn an_edited_request_reaches_the_server_and_bad_edits_are_refused() {
 
 #[test]
 fn the_view_counts_the_requests_an_edit_replaces() {
-    use sessionlab::engine::RequestEdit;
     // Counted from what the client sent: a chapter without GET /dashboard says so with 0.
     for (chapter, sends_dashboard) in [
         ("whole-session", true),
@@ -595,13 +610,7 @@ fn the_view_counts_the_requests_an_edit_replaces() {
         ("establish", false),
     ] {
         let lab = run(TlsVersion::Tls13, chapter);
-        let sent = lab
-            .run()
-            .steps
-            .iter()
-            .flat_map(|s| &s.server_http)
-            .filter(|e| e.request_line.starts_with("GET /dashboard "))
-            .count();
+        let sent = served(&lab, "GET /dashboard ");
         let counted = lab.view().dashboard_requests;
         assert_eq!(counted > 0, sends_dashboard, "{chapter}: {counted}");
         // Every one the server answered was counted (a refused or dropped one may not arrive).
@@ -612,69 +621,24 @@ fn the_view_counts_the_requests_an_edit_replaces() {
     }
     let mut lab = run(TlsVersion::Tls13, "whole-session");
     let before = lab.view().dashboard_requests;
-    let edit = RequestEdit::parse("/elsewhere", "");
-    let Ok(edit) = edit else {
-        panic!("a plain edit is accepted: {edit:?}");
-    };
-    assert!(lab.set_request(Some(edit)).is_ok());
+    edit_request(&mut lab, "/elsewhere", "");
     assert_eq!(
         lab.view().dashboard_requests,
         before,
         "the same requests, now edited"
     );
-    let served: Vec<String> = lab
-        .run()
-        .steps
-        .iter()
-        .flat_map(|s| &s.server_http)
-        .map(|e| e.request_line.clone())
-        .collect();
-    assert!(
-        !served
-            .iter()
-            .any(|line| line.starts_with("GET /dashboard ")),
-        "{served:?}"
-    );
-    assert!(
-        served
-            .iter()
-            .any(|line| line.starts_with("GET /elsewhere ")),
-        "{served:?}"
-    );
+    assert_eq!(served(&lab, "GET /dashboard "), 0);
+    assert!(served(&lab, "GET /elsewhere ") > 0);
 }
 
 #[test]
 fn an_edited_request_is_also_the_one_sent_as_early_data() {
-    use sessionlab::engine::RequestEdit;
     let mut lab = run(TlsVersion::Tls13, "zero-rtt");
-    let edit = RequestEdit::parse("/early", "X-Lab: zero");
-    let Ok(edit) = edit else {
-        panic!("a plain edit is accepted: {edit:?}");
-    };
-    assert!(lab.set_request(Some(edit)).is_ok());
-    let served: Vec<String> = lab
-        .run()
-        .steps
-        .iter()
-        .flat_map(|s| &s.server_http)
-        .map(|e| e.request_line.clone())
-        .collect();
+    edit_request(&mut lab, "/early", "X-Lab: zero");
     // The chapter's only GET /dashboard travels as 0-RTT data (accepted, replayed, and resent
     // after a refusal): each of them now carries the edit.
-    assert!(
-        !served
-            .iter()
-            .any(|line| line.starts_with("GET /dashboard ")),
-        "{served:?}"
-    );
-    assert!(
-        served
-            .iter()
-            .filter(|line| line.starts_with("GET /early "))
-            .count()
-            >= 3,
-        "{served:?}"
-    );
+    assert_eq!(served(&lab, "GET /dashboard "), 0);
+    assert!(served(&lab, "GET /early ") >= 3);
     let early: Vec<String> = lab
         .run()
         .steps
