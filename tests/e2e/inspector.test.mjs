@@ -75,6 +75,26 @@ test('the decrypted lens reveals the encrypted handshake that the eavesdropper c
   });
 });
 
+test('what an eavesdropper gets is said per version: TLS 1.2 AES-GCM also shows its explicit nonce', async () => {
+  for (const [version, nonce] of [['tls13', null], ['tls12', 8]]) {
+    await withLab(browser, 'desktop', async (page) => {
+      await showBytes(page);
+      const note = page.locator('#step-hex .eavesdropper-note').first();
+      await note.waitFor();
+      const text = await note.textContent();
+      // The note's words and the dissector's fields say the same thing.
+      const fields = await page.locator('#step-hex .field-name', { hasText: /^explicit_nonce$/ }).count();
+      if (nonce === null) {
+        assert.doesNotMatch(text, /nonce/, text);
+        assert.equal(fields, 0);
+      } else {
+        assert.match(text, new RegExp(`the ${nonce}-byte explicit nonce in clear`), text);
+        assert.ok(fields > 0, 'the field tree names the explicit nonce');
+      }
+    }, { hash: `#v=${version}&chapter=whole-session&step=5` });
+  }
+});
+
 test('the key schedule and the wrapping of GET /dashboard are computed and checked', async () => {
   await withLab(browser, 'desktop', async (page) => {
     await page.locator('#tab-keys').click();

@@ -12,6 +12,16 @@ function rangeText(start, end) {
   return end - start === 1 ? `byte ${start}` : `bytes ${start}–${end - 1}`;
 }
 
+/** The field named `name` among `fields` or below them, or null. */
+function findField(fields, name) {
+  for (const field of fields) {
+    if (field.name === name) return field;
+    const below = findField(field.children, name);
+    if (below) return below;
+  }
+  return null;
+}
+
 function titleOf(record) {
   return record.opened ? `{${record.carries}}` : record.carries;
 }
@@ -94,9 +104,14 @@ function recordBlock(step, record, index, { decrypted, version }) {
       views: wireViews,
     })];
   if (record.encrypted && !decrypted) {
+    // TLS 1.2's AES-GCM records also carry the per-record half of the nonce in clear.
+    const nonce = findField(record.fields, 'explicit_nonce');
+    const clear = nonce
+      ? `the 5-byte header, the ${nonce.end - nonce.start}-byte explicit nonce in clear,`
+      : 'the 5-byte header';
     parts.push(h('p', { class: 'eavesdropper-note' },
       icon('lock'),
-      'This is all an eavesdropper gets: the 5-byte header and bytes indistinguishable from random. ',
+      `This is all an eavesdropper gets: ${clear} and bytes indistinguishable from random. `,
       record.opened ? 'Choose “Decrypted with the keys” above to open it.' : ''));
   }
   if (decrypted && record.opened) parts.push(openedBlock(record, index, version));

@@ -191,7 +191,7 @@ export function renderSessionTable(container, step, { onSeek }) {
         h('td', { 'data-label': 'TLS session' }, 'Session layer: TLS, over TCP, under HTTP'),
         h('td', { 'data-label': 'HTTP session' }, 'Application layer: HTTP, inside the TLS records')),
       row('Purpose',
-        h('td', { 'data-label': 'TLS session' }, 'Keys: resume on a new connection without the certificate, the signature or a new key agreement from scratch'),
+        h('td', { 'data-label': 'TLS session' }, 'Keys: resume on a new connection from a secret kept from the last one, with no certificate and no signature (TLS 1.3 still adds a fresh key exchange, for forward secrecy)'),
         h('td', { 'data-label': 'HTTP session' }, 'Identity: know that each request comes from the user who logged in')),
       row('Maintained by',
         maintainedCell('rustls on both sides: the client\'s ticket cache, the server\'s session cache or ticket key', step.tlsEvents, 'TLS session', 'tls-events'),
