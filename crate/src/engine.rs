@@ -248,6 +248,16 @@ impl RequestEdit {
         })
     }
 
+    /// The request line the client sends for the chapters' `GET /dashboard`: the edited one
+    /// with `edit`, else `GET /dashboard HTTP/1.1`.
+    pub fn dashboard_line(edit: Option<&Self>) -> String {
+        let dashboard = Request::get("/dashboard");
+        match edit {
+            Some(edit) => edit.apply(&dashboard).request_line(),
+            None => dashboard.request_line(),
+        }
+    }
+
     /// Whether `request` is one an edit replaces: the chapters' `GET /dashboard`.
     pub fn replaces(request: &Request) -> bool {
         request.method() == http::Method::Get && request.target() == "/dashboard"

@@ -19,8 +19,8 @@
 //! extra 8 bytes XOR the sequence number), and the additional data is
 //! `seq ‖ type ‖ version ‖ plaintext length`.
 //!
-//! The request is the client's record carrying `GET /dashboard` (or its first record of
-//! application data, in a chapter without one); the response is the server's first record of
+//! The request is the client's record carrying `GET /dashboard` (as the learner edited it, if
+//! they did; its first record of application data, in a chapter without one); the response is the server's first record of
 //! application data after it. The record is found by replaying the connection's records through our own
 //! [`SessionDecryptor`] (which also knows each record's epoch and sequence number); the bytes we
 //! wrap are the ones rustls delivered, so the final comparison with the wire proves our whole
@@ -31,7 +31,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::analysis::Check;
-use crate::engine::{Lab, Side, Step};
+use crate::engine::{Lab, RequestEdit, Side, Step};
 use crate::keys::schedule::application_secret_label;
 use crate::keys::{
     CipherSuite, Direction, Epoch, KeysError, OpenedRecord, RecordKeys, RecordOutcome, SealOptions,
@@ -42,8 +42,6 @@ use crate::view::hex;
 
 /// The record content type application_data.
 const APPLICATION_DATA: u8 = 23;
-/// The request this view is named after; runs without it show their first request instead.
-const DASHBOARD: &[u8] = b"GET /dashboard ";
 /// The legacy record version of every protected record.
 const LEGACY_VERSION: [u8; 2] = [0x03, 0x03];
 /// The AEAD nonce length.
@@ -378,11 +376,14 @@ fn find(lab: &Lab, which: Which, connection: usize) -> Result<Option<Found<'_>>,
             .find(|(_, f)| f.opened.direction == direction)
             .map(|(i, _)| i)
     };
+    // GET /dashboard as the client sent it (the learner's edit of it, if any); runs without it
+    // show their first request instead.
+    let dashboard = RequestEdit::dashboard_line(lab.request_edit());
     let request = candidates
         .iter()
         .position(|f| {
             f.opened.direction == Direction::ClientToServer
-                && f.opened.trace.content.starts_with(DASHBOARD)
+                && first_line(&f.opened.trace.content) == dashboard
         })
         .or_else(|| from(Direction::ClientToServer, 0));
     let chosen = match which {
@@ -1202,6 +1203,24 @@ mod tests {
             let request = view.request_line.as_deref().unwrap_or_default();
             assert!(request.starts_with("GET /dashboard "), "{request}");
         }
+    }
+
+    #[test]
+    fn an_edited_request_is_the_one_wrapped() {
+        let mut lab = lab(OptionVersion::Tls13, "TLS13_AES_128_GCM_SHA256");
+        let edit = RequestEdit::parse("/elsewhere?x=<1>", "X-Lab: wrapped").expect("an edit");
+        lab.set_request(Some(edit)).expect("the chapter runs again");
+        let request = wrapping(&lab, Which::Request).expect("request");
+        // The path travels percent-encoded in the request line.
+        assert_eq!(request.headline, "GET /elsewhere?x=%3C1%3E HTTP/1.1");
+        assert!(
+            request.checks.iter().all(|check| check.ok),
+            "{:?}",
+            request.checks
+        );
+        let response = wrapping(&lab, Which::Response).expect("response");
+        assert_eq!(response.request_line.as_ref(), Some(&request.headline));
+        assert!(response.step > request.step);
     }
 
     #[test]

@@ -183,6 +183,11 @@ test('the request editor and the wrapping say which request a chapter really sen
     await page.locator('#request-apply').click();
     await current.filter({ hasText: 'GET /elsewhere' }).waitFor();
     assert.match(await current.textContent(), /^Now sent instead of GET \/dashboard \((once|\d+ times) in this run\): GET \/elsewhere\.$/);
+    // The wrapping follows the request as the learner edited it.
+    await page.locator('#tab-wrapping').click();
+    await page.locator('#wrapping .wrapping-headline').filter({ hasText: 'GET /elsewhere' }).waitFor();
+    assert.equal(await page.locator('#wrapping-request').textContent(), 'GET /elsewhere');
+    await page.locator('#tab-session').click();
 
     // The stream chapter asks for GET /video only: the edit has nothing to replace there, the
     // page says so instead of claiming it was sent, and the wrapping names the real request.
