@@ -2,7 +2,7 @@
 // sent (the cookies it attached and the ones it withheld, with the reason) and what it got
 // back. Every value is inserted as text: request paths and headers may be the learner's own.
 
-import { fill, h } from './dom.js';
+import { h, update } from './dom.js';
 
 const TRANSPORT = { tls: 'inside TLS records', plainHttp: 'as plain HTTP, readable by anyone on the path', plain: 'as plain HTTP, readable by anyone on the path' };
 
@@ -81,5 +81,6 @@ export function renderHttp(container, step) {
     ...step.clientHttp.map(clientExchange),
   ];
   container.hidden = parts.length === 0;
-  fill(container, parts.length > 0 ? h('div', { class: 'exchanges' }, parts) : null);
+  // Drawn on every step: what did not change is kept (dom.update).
+  update(container, parts.length > 0 ? h('div', { class: 'exchanges' }, parts) : null);
 }

@@ -3,7 +3,7 @@
 // session layer's five functions linked to their steps, what each handshake cost, and the
 // TLS 1.3 / TLS 1.2 side-by-side. Every value comes from the view data; this module lays it out.
 
-import { fill, h } from './dom.js';
+import { fill, h, update } from './dom.js';
 
 /** RFC 3339 for a lab-clock time (Unix seconds); formatting only, no clock is read. */
 export function labTime(seconds) {
@@ -179,11 +179,12 @@ function maintainedCell(text, events, label, name) {
 
 /** The TLS session vs HTTP session table, after `step`, the cells that changed at it marked. */
 export function renderSessionTable(container, step, { onSeek }) {
+  // Drawn on every step: unchanged cells are kept (dom.update), so they are not laid out again.
   const tables = step.tables;
   const changes = step.tableChanges;
   const httpNow = httpEvents(step);
   const row = (label, tls, http) => h('tr', {}, h('th', { scope: 'row' }, label), tls, http);
-  fill(container, h('div', { class: 'table-scroll' }, h('table', { class: 'session-table' },
+  update(container, h('div', { class: 'table-scroll' }, h('table', { class: 'session-table' },
     h('caption', { class: 'sr-only' }, 'Where each kind of session lives after this step'),
     h('thead', {}, h('tr', {}, h('th', {}, h('span', { class: 'sr-only' }, 'Aspect')), h('th', { scope: 'col' }, 'TLS session'), h('th', { scope: 'col' }, 'HTTP session'))),
     h('tbody', {},
