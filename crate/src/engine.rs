@@ -164,6 +164,9 @@ pub struct RequestEdit {
     pub headers: Vec<(String, String)>,
 }
 
+/// The path of the chapters' request that a [`RequestEdit`] replaces.
+const DASHBOARD: &str = "/dashboard";
+
 /// Headers the lab writes itself; editing them would misrepresent what the client does.
 const MANAGED_HEADERS: &[&str] = &[
     "host",
@@ -251,7 +254,7 @@ impl RequestEdit {
     /// The request line the client sends for the chapters' `GET /dashboard`: the edited one
     /// with `edit`, else `GET /dashboard HTTP/1.1`.
     pub fn dashboard_line(edit: Option<&Self>) -> String {
-        let dashboard = Request::get("/dashboard");
+        let dashboard = Request::get(DASHBOARD);
         match edit {
             Some(edit) => edit.apply(&dashboard).request_line(),
             None => dashboard.request_line(),
@@ -260,7 +263,7 @@ impl RequestEdit {
 
     /// Whether `request` is one an edit replaces: the chapters' `GET /dashboard`.
     pub fn replaces(request: &Request) -> bool {
-        request.method() == http::Method::Get && request.target() == "/dashboard"
+        request.method() == http::Method::Get && request.target() == DASHBOARD
     }
 
     /// `request`, edited if it is a `GET /dashboard`.

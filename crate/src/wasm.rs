@@ -152,12 +152,11 @@ impl WasmLab {
     /// The wrapping of the HTTP `request` or `response` record, stage by stage, in the connection
     /// the cursor is on (or the first that has one); `null` if no connection got that far.
     pub fn wrapping(&self, which: &str) -> Result<JsValue, JsError> {
-        let which = crate::wrapping::Which::from_key(which)
-            .map_err(|err| JsError::new(&err.to_string()))?;
+        let which = crate::wrapping::Which::from_key(which).map_err(to_js)?;
         match crate::wrapping::wrapping(&self.lab, which) {
             Ok(view) => to_value(&view),
             Err(crate::wrapping::WrappingError::NotFound(_)) => Ok(JsValue::NULL),
-            Err(err) => Err(JsError::new(&err.to_string())),
+            Err(err) => Err(to_js(err)),
         }
     }
 }
@@ -165,10 +164,10 @@ impl WasmLab {
 fn to_value<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|err| JsError::new(&err.to_string()))
+        .map_err(to_js)
 }
 
-fn to_js(err: crate::Error) -> JsError {
+fn to_js(err: impl std::fmt::Display) -> JsError {
     JsError::new(&err.to_string())
 }
 
@@ -182,7 +181,7 @@ mod measure {
     /// (pages not in a secure context).
     #[wasm_bindgen(js_name = generateRsaKey)]
     pub fn generate_rsa_key() -> Result<Vec<u8>, JsError> {
-        crate::pki::generate_rsa_pkcs8().map_err(|err| JsError::new(&err.to_string()))
+        crate::pki::generate_rsa_pkcs8().map_err(super::to_js)
     }
 
     /// The benchmark drivers of [`crate::bench`] in the page (the Measure panel, `cargo xtask
@@ -233,7 +232,7 @@ mod measure {
             self.suite
                 .steady(id, &plan, &mut || read_clock(clock))
                 .map(|outcome| outcome.to_line())
-                .map_err(|err| JsError::new(&err.to_string()))
+                .map_err(super::to_js)
         }
 
         /// Times the first `count` iterations of workload `id`, each alone, and returns the result
@@ -247,7 +246,7 @@ mod measure {
             self.suite
                 .cold(id, count, &mut || read_clock(clock))
                 .map(|outcome| outcome.to_line())
-                .map_err(|err| JsError::new(&err.to_string()))
+                .map_err(super::to_js)
         }
     }
 

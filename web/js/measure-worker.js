@@ -6,7 +6,7 @@
 
 import init, { Bench } from '../sessionlab_measure.js';
 import { timeBatches, timerStep } from './measure.js';
-import { webCryptoRsaKey } from './serverkey.js';
+import { keyBench } from './serverkey.js';
 
 let bench = null;
 
@@ -16,8 +16,7 @@ async function answer(request) {
       await init({ module_or_path: new URL('../sessionlab_measure_bg.wasm', import.meta.url) });
       bench = new Bench();
       // Without WebCrypto, the bench generates the key itself (seconds, in this worker).
-      const rsaKey = await webCryptoRsaKey();
-      if (rsaKey) bench.provideRsaKey(rsaKey);
+      await keyBench(bench);
       return { type: 'ready', timerStep: timerStep(), isolated: Boolean(self.crossOriginIsolated) };
     }
     case 'time': {

@@ -22,7 +22,7 @@
 // Every value is inserted as text.
 
 import { loadMeasureCore } from './measurecore.js';
-import { webCryptoRsaKey } from './serverkey.js';
+import { keyBench } from './serverkey.js';
 
 /** The comparisons shown, each a table section; the first row of each is its baseline. */
 const SECTIONS = [
@@ -166,16 +166,15 @@ function workerRunner() {
 /** An instance of the Measure build in the page, one slice at a time with a frame in between. */
 function pageRunner() {
   let bench = null;
-  let rsaKey = null;
+  let keyed = false;
   return {
     where: 'page',
     // Only with a key from WebCrypto: generating one in wasm would hold the page for seconds.
-    get canRsa() { return rsaKey !== null; },
+    get canRsa() { return keyed; },
     async start() {
       const core = await loadMeasureCore();
       bench = new core.Bench();
-      rsaKey = await webCryptoRsaKey();
-      if (rsaKey) bench.provideRsaKey(rsaKey);
+      keyed = await keyBench(bench);
       return { timerStep: timerStep(), isolated: Boolean(globalThis.crossOriginIsolated) };
     },
     async time(id, perBatch, count) {

@@ -6,12 +6,8 @@
 
 import { loadMeasureCore } from './measurecore.js';
 
-/**
- * An RSA-2048 private key from WebCrypto as PKCS#8 bytes, or null where it cannot make one: for
- * the Measure runs too, which already hold the Measure build (the worker's generates its own
- * key; the page's leaves RSA out).
- */
-export async function webCryptoRsaKey() {
+/** An RSA-2048 private key from WebCrypto as PKCS#8 bytes, or null where it cannot make one. */
+async function webCryptoRsaKey() {
   const subtle = globalThis.crypto?.subtle;
   if (!subtle) return null;
   try {
@@ -24,6 +20,17 @@ export async function webCryptoRsaKey() {
   } catch {
     return null;
   }
+}
+
+/**
+ * Hands `bench` (a `Bench` of the Measure build) the RSA certificates' key from WebCrypto, as
+ * the page makes it; resolves to whether the browser could make one (without it the bench
+ * generates the key in wasm, which takes seconds).
+ */
+export async function keyBench(bench) {
+  const pkcs8 = await webCryptoRsaKey();
+  if (pkcs8) bench.provideRsaKey(pkcs8);
+  return pkcs8 !== null;
 }
 
 /**

@@ -751,9 +751,7 @@ impl Report {
         let slowest = chapters
             .iter()
             .filter_map(|line| line.number("slowest_median_ms"))
-            .fold(None, |slowest: Option<f64>, value| {
-                Some(slowest.map_or(value, |s| s.max(value)))
-            });
+            .reduce(f64::max);
         for (index, line) in chapters.iter().enumerate() {
             let chapter = line.get("chapter").unwrap_or("?");
             let mut chapter = if line.get("source") == Some("default") {

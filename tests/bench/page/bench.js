@@ -7,19 +7,19 @@
 // page can make a "cold" page warm.
 
 import init, { Bench } from '../sessionlab_measure.js';
-import { webCryptoRsaKey } from '../js/serverkey.js';
+import { keyBench } from '../js/serverkey.js';
 
 const status = document.getElementById('status');
 const wasm = new URL('../sessionlab_measure_bg.wasm', import.meta.url);
 const fresh = new URLSearchParams(window.location.search).get('fresh');
 if (fresh) wasm.searchParams.set('fresh', fresh);
 
-// The RSA certificates' key from WebCrypto, as the page makes it (serverkey.js).
-Promise.all([init({ module_or_path: wasm }), webCryptoRsaKey()]).then(
-  ([, rsaKey]) => {
+init({ module_or_path: wasm }).then(
+  async () => {
     window.Bench = Bench;
     window.bench = new Bench();
-    if (rsaKey) window.bench.provideRsaKey(rsaKey);
+    // The RSA certificates' key from WebCrypto, as the page makes it (serverkey.js).
+    await keyBench(window.bench);
     status.dataset.state = 'ready';
     status.textContent = 'Ready';
   },
