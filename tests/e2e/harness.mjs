@@ -103,12 +103,14 @@ export async function waitForIndex(page, index) {
 }
 
 /**
- * Brings the flight's bytes into view and waits until the page has drawn them: it draws the
- * hex views and field trees only when they can be seen (`#step-hex[data-stale]` until then).
+ * Brings the flight's bytes into view and waits until the page has drawn them all: it draws the
+ * hex views and field trees only when they can be seen (`#step-hex[data-stale]` until then), and
+ * the records below the window after the step's frame (`#step-hex[data-pending]` until then).
  */
 export async function showBytes(page) {
   await page.locator('#bytes').scrollIntoViewIfNeeded();
-  await page.locator('#step-hex:not([data-stale])').waitFor({ state: 'attached', timeout: STEP_TIMEOUT_MS });
+  await page.locator('#step-hex:not([data-stale]):not([data-pending])')
+    .waitFor({ state: 'attached', timeout: STEP_TIMEOUT_MS });
 }
 
 /**
@@ -179,7 +181,7 @@ export async function screenshotWholePage(page, file) {
   await page.setViewportSize({ width: viewport.width, height });
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   if (await page.locator('#bytes-section').isVisible()) {
-    await page.locator('#step-hex:not([data-stale])').waitFor({ timeout: STEP_TIMEOUT_MS });
+    await page.locator('#step-hex:not([data-stale]):not([data-pending])').waitFor({ timeout: STEP_TIMEOUT_MS });
   }
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   await page.screenshot({ path: file });

@@ -290,3 +290,60 @@ test('dragging across bytes selects their text to copy, and picks no byte', asyn
     assert.match(await page.locator('#byte-selection').textContent(), /No byte selected/);
   });
 });
+
+test('records below the window are drawn just after the step, and carry the marks made on the flight', async () => {
+  await withLab(browser, 'desktop', async (page) => {
+    await showServerFlight(page);
+    const blocks = page.locator('#step-hex .record-block');
+    const count = await blocks.count();
+    assert.ok(count >= 3, `the server's first flight has ${count} records`);
+    const titles = async () => (await page.locator('#step-hex .record-block > .record-head h4').allTextContents())
+      .map((title) => title.match(/^Record (\d+) of (\d+): /)?.slice(1).join(' of '));
+    const expected = Array.from({ length: count }, (_, index) => `${index + 1} of ${count}`);
+
+    // With the window at the top of the bytes only the first record can be seen: a step (or
+    // another lens) draws it in the key's own task, the others in idle tasks after it.
+    async function redraw(action) {
+      await page.locator('#bytes').evaluate((bytes) => bytes.scrollIntoView({ block: 'start' }));
+      return page.evaluate((which) => {
+        if (which === 'step') {
+          document.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true, cancelable: true }));
+        } else {
+          document.querySelector(`#lens input[value="${which}"]`).click();
+        }
+        const hex = document.getElementById('step-hex');
+        const records = [...hex.querySelectorAll('.record-block')];
+        return {
+          index: document.getElementById('progress').dataset.index,
+          records: records.length,
+          pending: hex.hasAttribute('data-pending'),
+          firstInWindow: records[0]?.getBoundingClientRect().top < window.innerHeight,
+        };
+      }, action);
+    }
+    function drawnFirst(atOnce, what) {
+      assert.equal(atOnce.index, '1', what);
+      assert.ok(atOnce.records >= 1 && atOnce.records < count, `${what}: ${atOnce.records} of ${count} records drawn at once`);
+      assert.equal(atOnce.pending, true, `${what}: the rest are still to come`);
+      assert.equal(atOnce.firstInWindow, true, `${what}: the record drawn at once is the one in the window`);
+    }
+
+    await page.keyboard.press('ArrowLeft');
+    await page.locator('#progress[data-index="0"]').waitFor();
+    drawnFirst(await redraw('step'), 'a step');
+    await showBytes(page);
+    assert.deepEqual(await titles(), expected, 'every record arrives, in order');
+
+    // A byte the learner picks in the last record is marked there when it is drawn again later.
+    const last = blocks.last().locator('.inspector-hex .hexview');
+    const picked = Number(await last.getAttribute('data-base')) + 7;
+    await clickByte(page, last, picked);
+    await page.locator('#byte-selection').filter({ hasText: `byte ${picked} of this flight` }).waitFor();
+    await page.evaluate(() => document.activeElement?.blur());
+    drawnFirst(await redraw('decrypted'), 'the decrypted lens');
+    await showBytes(page);
+    assert.deepEqual(await titles(), expected);
+    assert.deepEqual(await markedOffsets(blocks.last().locator('.inspector-hex').first(), 'sel'), [picked]);
+    assert.equal(await page.locator('#tamper-flip').isDisabled(), false, 'the picked byte can still be flipped');
+  });
+});

@@ -32,6 +32,11 @@ export function byId(id) {
   return element;
 }
 
+/** Sets the text of `element`, unless it already is `text` (new text is laid out again). */
+export function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
+}
+
 /** Replaces all children of `element`. */
 export function fill(element, ...children) {
   element.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
@@ -83,6 +88,11 @@ function updateNode(old, node) {
   }
   updateChildren(old, [...node.childNodes]);
 }
+
+/** Runs `task` when the page is idle (within 200 ms at the latest). */
+export const whenIdle = typeof requestIdleCallback === 'function'
+  ? (task) => requestIdleCallback(task, { timeout: 200 })
+  : (task) => setTimeout(task, 0);
 
 /** Splits a hex string into its byte pairs. */
 export function hexPairs(hex) {

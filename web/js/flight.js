@@ -1,12 +1,25 @@
 // The current flight's bytes, record by record: each record's hex and field tree, and, in the
 // decrypted view, under each protected record the plaintext we opened with our own keys.
+//
+// A step draws the records the learner can see in its own frame; the records below the bottom
+// of the window are made after it, one each time the page is idle (`data-pending` on the
+// container until the last is in). A flight's blocks are its heaviest part of a step: laying
+// out and painting those nobody can see yet made the steps with large flights miss a frame.
 
-import { bytesWord, fill, h, icon, spacedHex } from './dom.js';
+import { bytesWord, fill, h, icon, spacedHex, whenIdle } from './dom.js';
 import { createInspector } from './inspector.js';
 
 // The hex views of the current flight's bytes as they crossed the wire (not the opened
-// plaintexts): the flipped byte and the learner's selected byte are marked in them.
+// plaintexts), and the bytes marked in them (the flipped byte, the learner's selected byte):
+// a record made later gets the marks made before it.
 let wireViews = [];
+let flightMarks = [];
+// Counts flights drawn, so that records left to make for an older flight are not made.
+let flightDrawn = 0;
+/** The height of a hex row on the smallest screens (10 px type, 1.55 lines): never more. */
+const ROW_PIXELS_AT_LEAST = 15;
+/** How far the bytes may move up in a step, as rows of the records table leave. */
+const SHRINK_ALLOWANCE_PIXELS = 200;
 
 function rangeText(start, end) {
   return end - start === 1 ? `byte ${start}` : `bytes ${start}–${end - 1}`;
@@ -83,7 +96,19 @@ function openedBlock(record, index, version) {
       h('ol', { class: 'stages' }, opened.stages.map((stage) => h('li', {}, stage)))));
 }
 
-function recordBlock(step, record, index, { decrypted, version }) {
+/** Adds the hex views in `views` to the flight's wire views, with the marks made so far. */
+function addWireViews(views) {
+  for (const view of views) {
+    wireViews.push(view);
+    for (const { offset, className } of flightMarks) view.markByte(offset, className);
+  }
+}
+
+/**
+ * Record `index` of the flight; `rowsInSight` bounds the hex rows made at once (the rest are
+ * made while the page is idle).
+ */
+function recordBlock(step, record, index, { decrypted, version, rowsInSight }) {
   const count = step.records.length;
   const hex = step.hex.slice(record.start * 2, record.end * 2);
   const header = h('header', { class: 'record-head' },
@@ -94,6 +119,7 @@ function recordBlock(step, record, index, { decrypted, version }) {
     h('p', { class: 'note' },
       `${record.contentTypeName} (${record.contentType}) · ${record.versionName} · ${bytesWord(record.end - record.start)}, ${rangeText(record.start, record.end)} of the flight`,
       record.truncated ? ' · truncated' : ''));
+  const views = [];
   const parts = [header,
     createInspector({
       hex,
@@ -101,8 +127,10 @@ function recordBlock(step, record, index, { decrypted, version }) {
       fields: record.fields,
       label: `Record ${index + 1} on the wire`,
       openDepth: 2,
-      views: wireViews,
+      views,
+      firstRows: rowsInSight,
     })];
+  addWireViews(views);
   if (record.encrypted && !decrypted) {
     // TLS 1.2's AES-GCM records also carry the per-record half of the nonce in clear.
     const nonce = findField(record.fields, 'explicit_nonce');
@@ -124,34 +152,81 @@ function recordBlock(step, record, index, { decrypted, version }) {
 
 /** The whole flight as bare bytes, for flights that are not TLS records (plain HTTP, replays). */
 function bareBlock(step) {
-  return h('article', { class: 'record-block' },
-    createInspector({ hex: step.hex, base: 0, fields: [], label: 'The flight', views: wireViews }));
+  const views = [];
+  const block = h('article', { class: 'record-block' },
+    createInspector({ hex: step.hex, base: 0, fields: [], label: 'The flight', views }));
+  addWireViews(views);
+  return block;
 }
 
-/** Fills `container` with the flight's records, in the eavesdropper's or the decrypted view. */
-export function renderFlight(container, step, { decrypted, version }) {
+/** Forgets the flight drawn before: its views, marks and records left to make. */
+function forgetFlight(container) {
+  flightDrawn += 1;
   wireViews = [];
+  flightMarks = [];
+  delete container.dataset.pending;
+}
+
+/**
+ * Fills `container` with the flight's records, in the eavesdropper's or the decrypted view: at
+ * once the first and those that start above the bottom of the window, the rest while the page
+ * is idle. `topBefore`, where the container started in the window before the step (read while
+ * nothing had changed), bounds the first record's hex rows made at once.
+ */
+export function renderFlight(container, step, { decrypted, version, topBefore }) {
+  forgetFlight(container);
+  if (step.tampered) flightMarks.push({ offset: step.tampered.offset, className: 'tampered' });
   if (step.records.length === 0) {
     fill(container, step.hex.length > 0 ? bareBlock(step) : null);
-  } else {
-    fill(container, step.records.map((record, index) =>
-      recordBlock(step, record, index, { decrypted, version })));
+    return;
   }
-  if (step.tampered) markFlightByte(step.tampered.offset, 'tampered');
+  container.replaceChildren();
+  const windowBottom = window.innerHeight;
+  // What stands above the records may shrink in this step (fewer rows in the records table):
+  // the first record's rows are counted as if it started this much higher.
+  const firstTop = topBefore === undefined ? undefined : topBefore - SHRINK_ALLOWANCE_PIXELS;
+  let index = 0;
+  let top = firstTop;
+  do {
+    const rowsInSight = top === undefined ? undefined : Math.ceil((windowBottom - top) / ROW_PIXELS_AT_LEAST);
+    const block = recordBlock(step, step.records[index], index, { decrypted, version, rowsInSight });
+    container.append(block);
+    index += 1;
+    // Reading a position lays out what changed so far: the first time everything the step
+    // changed (drawn before the bytes, so once), then only the block just added.
+    if (index < step.records.length) top = block.getBoundingClientRect().bottom;
+  } while (index < step.records.length && top < windowBottom);
+  if (index < step.records.length) makeLater(container, step, index, { decrypted, version });
+}
+
+/** Makes the flight's records from `index` on, one each time the page is idle. */
+function makeLater(container, step, index, options) {
+  const flight = flightDrawn;
+  container.dataset.pending = '';
+  const next = () => {
+    if (flight !== flightDrawn || !container.isConnected) return;
+    container.append(recordBlock(step, step.records[index], index, options));
+    index += 1;
+    if (index < step.records.length) whenIdle(next);
+    else delete container.dataset.pending;
+  };
+  whenIdle(next);
 }
 
 /** Empties `container`, the flight's bytes, until they are drawn again. */
 export function clearFlight(container) {
-  wireViews = [];
+  forgetFlight(container);
   container.replaceChildren();
 }
 
 /** Marks byte `offset` of the current flight, as it crossed the wire, with `className`. */
 export function markFlightByte(offset, className) {
+  flightMarks.push({ offset, className });
   for (const view of wireViews) view.markByte(offset, className);
 }
 
 /** Removes `className` from every byte of the current flight. */
 export function unmarkFlight(className) {
+  flightMarks = flightMarks.filter((mark) => mark.className !== className);
   for (const view of wireViews) view.unmarkAll(className);
 }

@@ -14,7 +14,7 @@
 // needs is made on the spot. The view announces a byte picked by click or keyboard focus with
 // a bubbling `bytepick` event ({ offset, value }).
 
-import { h, hexPairs } from './dom.js';
+import { h, hexPairs, whenIdle } from './dom.js';
 
 const ROW = 16;
 /** Rows made at once: more than the tallest hex box shows (26rem of 1.55 × 12 px rows). */
@@ -62,17 +62,14 @@ function columnAt(x, digit, space) {
   return Math.min(ROW - 1, Math.max(0, column));
 }
 
-const whenIdle = typeof requestIdleCallback === 'function'
-  ? (task) => requestIdleCallback(task, { timeout: 200 })
-  : (task) => setTimeout(task, 0);
-
 /**
  * Makes a hex view of `hex`, whose first byte has offset `base`, with `marks` ({ start, stop,
- * className }, offsets in the same numbering) drawn from the start.
+ * className }, offsets in the same numbering) drawn from the start. `firstRows` (at most
+ * FIRST_ROWS) are made at once, the rest while the page is idle.
  * `events.hover(offset | null)` fires as the pointer moves over bytes;
  * `events.focus(offset | null)` as the keyboard focus moves.
  */
-export function createHexView({ hex, base = 0, label, marks: initialMarks = [], events = {} }) {
+export function createHexView({ hex, base = 0, label, marks: initialMarks = [], firstRows = FIRST_ROWS, events = {} }) {
   const pairs = hexPairs(hex);
   const end = base + pairs.length;
   // Every mark, clipped to this view, so that rows made or redrawn later carry them.
@@ -214,7 +211,7 @@ export function createHexView({ hex, base = 0, label, marks: initialMarks = [], 
     root.append(content);
   }
 
-  ensure(firstRow + (FIRST_ROWS - 1) * ROW);
+  ensure(firstRow + (Math.min(Math.max(firstRows, 1), FIRST_ROWS) - 1) * ROW);
   function makeRest() {
     // A view the page has already replaced (the learner moved on) is not worth finishing.
     if (nextRow >= end || !root.isConnected) return;

@@ -40,9 +40,10 @@ function describe(field) {
 /**
  * The linked pair for `hex` (first byte at offset `base`) and its `fields` (offsets in the same
  * numbering). `plaintext` marks a decrypted record, whose top-level content_type is the hidden
- * real type. Its hex view is added to `views`, if given, for marks made from outside.
+ * real type. Its hex view is added to `views`, if given, for marks made from outside; it makes
+ * `firstRows` of its rows at once (see createHexView).
  */
-export function createInspector({ hex, base = 0, fields, label, plaintext = false, openDepth = 1, views = null }) {
+export function createInspector({ hex, base = 0, fields, label, plaintext = false, openDepth = 1, views = null, firstRows }) {
   const status = h('p', { class: 'inspect-status', 'aria-live': 'polite' },
     'Point at a field or a byte (or focus one with Tab and the arrow keys) to see which bytes are which.');
   const idle = status.textContent;
@@ -80,6 +81,7 @@ export function createInspector({ hex, base = 0, fields, label, plaintext = fals
     base,
     label: `${label}: bytes`,
     marks: classify([], fields, null, plaintext),
+    firstRows,
     events: {
       hover(offset) { hovered = offset === null ? null : tree.deepestAt(offset); show(); },
       focus(offset) { focused = offset === null ? null : tree.deepestAt(offset); show(); },

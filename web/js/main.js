@@ -2,7 +2,7 @@
 // URL fragment into calls on it, and re-renders from its view data. No TLS logic lives here.
 
 import { createDiagram } from './diagram.js';
-import { byId, fill, h, spacedHex } from './dom.js';
+import { byId, fill, h, setText, spacedHex } from './dom.js';
 import { markFlightByte, unmarkFlight } from './flight.js';
 import { formatFragment, parseFragment, problemNotice } from './fragment.js';
 import { renderHttp } from './http.js';
@@ -411,7 +411,7 @@ function renderRequestEditor(view) {
       ? `Now sent instead of GET /dashboard (${times} in this run): ${edited}.`
       : `Now sent: the chapter's own GET /dashboard (${times} in this run).`;
   }
-  byId('request-current').textContent = text;
+  setText(byId('request-current'), text);
   byId('request-current').dataset.applies = String(count > 0);
   byId('request-apply').disabled = count === 0;
   // Only when the request itself changed: a failed edit stays in the fields to be corrected.
@@ -442,15 +442,15 @@ function renderSelection(step) {
   byId('copy-hex').disabled = !step || step.hex.length === 0;
   if (!valid) {
     flip.disabled = true;
-    byId('byte-selection').textContent = hasBytes
+    setText(byId('byte-selection'), hasBytes
       ? 'No byte selected: click a byte in the hex view below, or focus one with Tab and the arrow keys.'
-      : 'This step carries no flight to change.';
+      : 'This step carries no flight to change.');
     return;
   }
   markFlightByte(selection.offset, 'sel');
   flip.disabled = false;
-  byId('byte-selection').textContent =
-    `Selected: byte ${selection.offset} of this flight, 0x${selection.value}. Flipping it changes its lowest bit in transit; the receiver gets the rest unchanged.`;
+  setText(byId('byte-selection'),
+    `Selected: byte ${selection.offset} of this flight, 0x${selection.value}. Flipping it changes its lowest bit in transit; the receiver gets the rest unchanged.`);
 }
 
 function fragmentState(view) {
@@ -520,6 +520,7 @@ function render() {
   // hex views and trees are drawn when it comes into view, not on every step. Asked before
   // anything changes, so that the answer needs no new style or layout.
   const bytesShown = byId('step-hex').checkVisibility({ contentVisibilityAuto: true });
+  const bytesTop = bytesShown ? byId('step-hex').getBoundingClientRect().top : undefined;
   const view = currentView();
   const step = view.current;
   const run = page.run;
@@ -539,12 +540,7 @@ function render() {
   }
   // The session panel's per-step parts are drawn only while it shows; choosing its tab draws them.
   if (step && page.tab === 'session') {
-    renderStep(step, {
-      lens: page.lens,
-      version: view.options.version,
-      functions: view.functions,
-      drawBytes: bytesShown,
-    });
+    renderStep(step, { lens: page.lens, functions: view.functions });
     renderState(step);
     renderSceneContext(step);
     renderHttp(byId('http'), step);
@@ -557,9 +553,19 @@ function render() {
     renderCosts(byId('costs'), view.costs, { connection: step?.connection }));
   byId('undo-changes').disabled = view.interventions.length === 0;
   renderRequestEditor(view);
-  renderSelection(step);
   renderKeysPanel(view);
   renderWrappingPanel(view);
+  // The flight's bytes after every other part of the page: drawing them reads where their
+  // records land, which lays out what changed before (once, and the frame needs it anyway).
+  if (step && page.tab === 'session') {
+    renderBytes(step, {
+      lens: page.lens,
+      version: view.options.version,
+      show: bytesShown,
+      topBefore: bytesTop,
+    });
+  }
+  renderSelection(step);
   updateFragment(view);
   page.last = {
     options: page.options,

@@ -70,11 +70,10 @@ export function renderFacts(facts) {
 }
 
 /**
- * The current flight: narration, checks, records, delivered plaintext and bytes. With
- * `drawBytes` false the hex views and field trees are left out (emptied and marked
- * `data-stale`): the page draws them with `renderBytes` once they come into view.
+ * The current flight: narration, checks, records and delivered plaintext; its hex views and
+ * field trees are `renderBytes`' part.
  */
-export function renderStep(step, { lens, version, functions = [], drawBytes = true }) {
+export function renderStep(step, { lens, functions = [] }) {
   const event = step.from === 'lab';
   byId('step-from').textContent = event ? 'Lab event' : sideLabel(step.from);
   byId('step-from').dataset.side = step.from;
@@ -157,19 +156,22 @@ export function renderStep(step, { lens, version, functions = [], drawBytes = tr
   const bytes = byId('step-hex');
   bytes.dataset.hex = step.hex;
   bytes.dataset.lens = lens;
-  if (drawBytes) {
-    renderBytes(step, { lens, version });
-  } else {
-    bytes.dataset.stale = '';
-    clearFlight(bytes);
-  }
 }
 
-/** The flight's hex views and field trees, record by record. */
-export function renderBytes(step, { lens, version }) {
+/**
+ * The flight's hex views and field trees, record by record. With `show` false they are left
+ * out (emptied and marked `data-stale`): the page draws them once they come into view.
+ * `topBefore` is where they started in the window before the step (see renderFlight).
+ */
+export function renderBytes(step, { lens, version, show = true, topBefore }) {
   const bytes = byId('step-hex');
+  if (!show) {
+    bytes.dataset.stale = '';
+    clearFlight(bytes);
+    return;
+  }
   delete bytes.dataset.stale;
-  renderFlight(bytes, step, { decrypted: lens === 'decrypted', version });
+  renderFlight(bytes, step, { decrypted: lens === 'decrypted', version, topBefore });
 }
 
 function hexByte(value) {
