@@ -96,11 +96,21 @@ export function createDiagram(container, { onSeek }) {
   let root = null;
   let scrollFrame = 0;
 
+  // The one step in the tab order (roving tab stop).
+  let tabStop = null;
+
+  /** Makes `row` the diagram's one element in the tab order. */
+  function moveTabStop(row) {
+    if (row === tabStop) return;
+    tabStop?.setAttribute('tabindex', '-1');
+    row.setAttribute('tabindex', '0');
+    tabStop = row;
+  }
+
   function focusRow(index) {
     const row = rows.get(index);
     if (!row) return;
-    for (const other of rows.values()) other.setAttribute('tabindex', '-1');
-    row.setAttribute('tabindex', '0');
+    moveTabStop(row);
     row.focus();
   }
 
@@ -125,6 +135,7 @@ export function createDiagram(container, { onSeek }) {
   function draw(view) {
     rows = new Map();
     current = -1;
+    tabStop = null;
     const body = [];
     let y = 6;
     let connection = null;
@@ -228,10 +239,8 @@ export function createDiagram(container, { onSeek }) {
     row.classList.add('current');
     row.setAttribute('aria-current', 'step');
     row.querySelector('.d-arrow')?.setAttribute('marker-end', 'url(#d-head-current)');
-    if (!root?.contains(document.activeElement)) {
-      for (const other of rows.values()) other.setAttribute('tabindex', '-1');
-      row.setAttribute('tabindex', '0');
-    }
+    // The tab stop follows the current step, unless the learner is moving it in the diagram.
+    if (!root?.contains(document.activeElement)) moveTabStop(row);
     // After the browser lays the page out anyway: measuring now would force a layout per step.
     cancelAnimationFrame(scrollFrame);
     scrollFrame = requestAnimationFrame(() => centreInContainer(container, row));

@@ -247,7 +247,8 @@ export function renderCosts(container, costs, { connection }) {
     fill(container, h('p', { class: 'note' }, 'No TLS handshake in this chapter.'));
     return;
   }
-  fill(container, h('div', { class: 'table-scroll' }, h('table', { class: 'cost-table' },
+  // In place: a new connection changes one column's marks, not the table.
+  update(container, h('div', { class: 'table-scroll' }, h('table', { class: 'cost-table' },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Connection'),
       costs.map((cost) => h('th', { scope: 'col', 'data-connection': cost.connection, class: cost.connection === connection ? 'this-connection' : false },
         String(cost.connection), cost.connection === connection ? h('span', { class: 'here-badge' }, ' (this step)') : null)))),
