@@ -161,6 +161,20 @@ test('a flight of many kilobytes shows every byte, and a field deep inside it li
     }
     assert.equal(next, bytes);
 
+    // What the receiver got is many kilobytes: its start is shown, all of it on request.
+    const delivered = page.locator('#delivered');
+    const more = page.locator('#delivered-more');
+    assert.equal(await more.isVisible(), true, 'a long delivery says it is shown in part');
+    const [, shownCount, totalCount] = (await more.textContent()).match(/The first (\d+) of (\d+) characters/) ?? [];
+    const preview = await delivered.textContent();
+    assert.equal(preview.length, Number(shownCount), 'the note counts the characters shown');
+    assert.ok(Number(totalCount) > 8 * 1024, `${totalCount} characters delivered`);
+    await more.getByRole('button', { name: 'Show all' }).click();
+    await more.waitFor({ state: 'hidden' });
+    const whole = await delivered.textContent();
+    assert.equal(whole.length, Number(totalCount));
+    assert.ok(whole.startsWith(preview), 'the whole text begins with the part shown before');
+
     // The last record's last field (its tag or payload, near the end of the flight): pointing
     // at it lights exactly its bytes.
     const last = page.locator('#step-hex .record-block').last();

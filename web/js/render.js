@@ -2,7 +2,7 @@
 // lays it out.
 
 import { renderChecks } from './checks.js';
-import { byId, fill, h, icon, update } from './dom.js';
+import { byId, bytesWord, fill, h, icon, setText, update } from './dom.js';
 import { clearFlight, renderFlight } from './flight.js';
 
 const STATE_ROWS = [
@@ -132,7 +132,7 @@ export function renderStep(step, { lens, functions = [] }) {
   deliveredBox.hidden = !step.delivered;
   byId('delivered-how').textContent = step.plain ? 'Delivered in clear to the' : 'Decrypted by rustls for the';
   byId('delivered-to').textContent = step.to;
-  byId('delivered').textContent = step.delivered ? step.delivered.text : '';
+  renderDelivered(step.delivered);
 
   const encrypted = step.records.filter((record) => record.encrypted).length;
   const byteCount = step.hex.length / 2;
@@ -172,6 +172,43 @@ export function renderBytes(step, { lens, version, show = true, topBefore }) {
   }
   delete bytes.dataset.stale;
   renderFlight(bytes, step, { decrypted: lens === 'decrypted', version, topBefore });
+}
+
+/**
+ * Characters of delivered text shown until the learner asks for all: a few screens. A whole
+ * 16 KiB record as text is a page five thousand pixels tall, laid out again on every step.
+ */
+const DELIVERED_PREVIEW = 2000;
+
+/** What the receiver got, its start if it is long, with a button to show all of it. */
+function renderDelivered(delivered) {
+  const text = delivered?.text ?? '';
+  const pre = byId('delivered');
+  const more = byId('delivered-more');
+  let cut = Math.min(text.length, DELIVERED_PREVIEW);
+  if (cut < text.length) {
+    // At the end of a line if one ends near the limit; never half of a character outside the
+    // Basic Multilingual Plane.
+    const line = text.lastIndexOf('\n', cut - 1);
+    if (line >= cut - 200) cut = line + 1;
+    else if (/[\uD800-\uDBFF]/.test(text[cut - 1])) cut -= 1;
+  }
+  setText(pre, text.slice(0, cut));
+  more.hidden = cut === text.length;
+  if (cut === text.length) {
+    fill(more);
+    return;
+  }
+  fill(more,
+    `The first ${cut} of ${text.length} characters (${bytesWord(delivered.hex.length / 2)} delivered). `,
+    h('button', {
+      type: 'button',
+      class: 'link-button',
+      onclick: () => {
+        pre.textContent = text;
+        more.hidden = true;
+      },
+    }, 'Show all'));
 }
 
 function hexByte(value) {
