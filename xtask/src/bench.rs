@@ -171,6 +171,14 @@ pub fn run(workspace: &Workspace, settings: &Settings) -> Result<(), Error> {
         );
         return Ok(());
     }
+    if !browser_handshakes_measured(&results) {
+        println!(
+            "bench: {} left as it was: this run did not time every handshake in the browser \
+             (SESSIONLAB_BENCH_ONLY), and the page quotes both halves of one run",
+            reference.display()
+        );
+        return Ok(());
+    }
     let facts = ReferenceFacts {
         date: utc_date(SystemTime::now()),
         rustls: workspace.locked_version("rustls")?,
@@ -1151,6 +1159,16 @@ fn native_reference(results: &Results, context: &Context, facts: &ReferenceFacts
     text
 }
 
+/// Whether the run timed every handshake it timed natively in the browser too (a partial run,
+/// `SESSIONLAB_BENCH_ONLY=steps` for one, has native figures only).
+fn browser_handshakes_measured(results: &Results) -> bool {
+    let ids = results.ids("handshake");
+    !ids.is_empty()
+        && ids
+            .iter()
+            .all(|id| results.median("handshake", id, "wasm", "steady").is_some())
+}
+
 /// The reference file with its `native` member replaced by `native` and everything from the
 /// `published` member on kept as it was.
 fn splice_reference(existing: &str, native: &str) -> Result<String, String> {
@@ -1442,6 +1460,8 @@ lab\tid=whole-session\ttarget=wasm\tphase=cold\tmedian_ms=90";
              \"browserColdMs\": null }"
         ));
         assert!(native.contains("\"full\": null, \"nativeMs\": 0.300000"));
+        assert!(browser_handshakes_measured(&results));
+        assert!(!browser_handshakes_measured(&Results::new(NATIVE)));
 
         let published = "  \"published\": [\n    { \"title\": \"kept \\\" as is\" }\n  ]\n}\n";
         let old = format!("{{\n  \"about\": \"old\",\n  \"native\": {{ \"x\": 1 }},\n{published}");
