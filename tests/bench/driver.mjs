@@ -11,6 +11,7 @@
 //   steps        each step of a chapter: key press → view rendered, with the page at its top
 //                and again with the flight's bytes in view; every chapter walked several times,
 //                so that a step that is slow every time stands apart from a one-off pause
+//                (each step's median over the walks in `step_medians_ms`)
 //   timer        performance.now() resolution in the bench page
 //   handshake / records / lab
 //                the core's `Bench` drivers (crate::bench), compiled to wasm, timed with
@@ -232,12 +233,13 @@ async function walkChapter(page) {
   const frames = walks.flatMap((walk) => walk.frames);
   const handlers = walks.flatMap((walk) => walk.handlers);
   let slowest = null;
-  titles.forEach((title, press) => {
-    const typical = median(walks.map((walk) => walk.frames[press]));
+  const typical = titles.map((title, press) => {
+    const ms = median(walks.map((walk) => walk.frames[press]));
     // The press at `press` shows step first + press + 1 (0-based), numbered from 1 on screen.
-    if (!slowest || typical > slowest.ms) slowest = { ms: typical, step: first + press + 2, title };
+    if (!slowest || ms > slowest.ms) slowest = { ms, step: first + press + 2, title };
+    return ms;
   });
-  return { total, presses: titles.length, frames, handlers, slowest };
+  return { total, presses: titles.length, frames, handlers, slowest, typical };
 }
 
 function median(values) {
@@ -313,6 +315,7 @@ async function measureSteps(browser) {
         slowest_step: walk.slowest?.step ?? 0,
         slowest_title: walk.slowest?.title ?? '',
         slowest_median_ms: (walk.slowest?.ms ?? 0).toFixed(3),
+        step_medians_ms: walk.typical.map((ms) => ms.toFixed(3)).join(','),
         handler_median_ms: median(walk.handlers).toFixed(3),
         handler_worst_ms: Math.max(0, ...walk.handlers).toFixed(3),
       });

@@ -808,6 +808,15 @@ impl Report {
                 ms(line.number("handler_worst_ms"))
             ));
         }
+        let typical: Vec<f64> = chapters.iter().flat_map(step_medians).collect();
+        if !typical.is_empty() {
+            let over = typical.iter().filter(|&&ms| ms > FRAME_BUDGET_MS).count();
+            self.notes.push(format!(
+                "Steps over {FRAME_BUDGET_MS} ms by their median over the walks: {over} of {} \
+                 (both views, every chapter).",
+                typical.len()
+            ));
+        }
         if chapters.is_empty() {
             let budget = self.budget(
                 "every step rendered within one frame",
@@ -1000,6 +1009,14 @@ fn ratio_of(numerator: Option<f64>, denominator: Option<f64>) -> Option<f64> {
         (Some(n), Some(d)) if d > 0.0 => Some(n / d),
         _ => None,
     }
+}
+
+/// Each step's median over the walks, from a `steps` line (none from a driver that did not
+/// report them).
+fn step_medians(line: &Line) -> Vec<f64> {
+    line.get("step_medians_ms")
+        .map(|list| list.split(',').filter_map(|ms| ms.parse().ok()).collect())
+        .unwrap_or_default()
 }
 
 fn median_of(values: &[f64]) -> Option<f64> {
@@ -1272,8 +1289,8 @@ navigation\trun=2\tready_ms=280\tpainted_ms=610
 navigation\trun=3\tready_ms=290\tpainted_ms=300
 request\tpath=
 request\tpath=sessionlab_bg.wasm
-steps\tchapter=default\tsource=default\tview=top\tsteps=12\tpresses=11\twalks=3\tmedian_ms=3.2\tworst_ms=17.5\tslowest_step=2\tslowest_title=ServerHello\tslowest_median_ms=12.5\thandler_median_ms=1\thandler_worst_ms=2
-steps\tchapter=default\tsource=default\tview=bytes\tsteps=12\tpresses=11\twalks=3\tmedian_ms=5.2\tworst_ms=19.5\tslowest_step=2\tslowest_title=ServerHello\tslowest_median_ms=16.5\thandler_median_ms=1\thandler_worst_ms=2
+steps\tchapter=default\tsource=default\tview=top\tsteps=12\tpresses=11\twalks=3\tmedian_ms=3.2\tworst_ms=17.5\tslowest_step=2\tslowest_title=ServerHello\tslowest_median_ms=12.5\tstep_medians_ms=12.5,3.1\thandler_median_ms=1\thandler_worst_ms=2
+steps\tchapter=default\tsource=default\tview=bytes\tsteps=12\tpresses=11\twalks=3\tmedian_ms=5.2\tworst_ms=19.5\tslowest_step=2\tslowest_title=ServerHello\tslowest_median_ms=16.5\tstep_medians_ms=16.5,5.0\thandler_median_ms=1\thandler_worst_ms=2
 note\ttext=the page has no chapter picker
 handshake\tid=tls13-full-ed25519-x25519\ttarget=wasm\tphase=steady\tmedian_ms=0.810000\titerations=600
 handshake\tid=tls13-full-ecdsa-p256-x25519\ttarget=wasm\tphase=steady\tmedian_ms=1.830000\titerations=300
@@ -1350,9 +1367,15 @@ lab\tid=whole-session\ttarget=wasm\tphase=cold\tmedian_ms=90";
             (budget, report.render())
         };
         // One press at 19.5 ms, but no step slower than 15.9 ms over its walks.
-        let one_off = BROWSER.replace("slowest_median_ms=16.5", "slowest_median_ms=15.9");
+        let one_off = BROWSER
+            .replace("slowest_median_ms=16.5", "slowest_median_ms=15.9")
+            .replace("step_medians_ms=16.5,", "step_medians_ms=15.9,");
         let (met, text) = verdict(&one_off);
         assert_eq!(met, Some(Verdict::Pass));
+        assert!(
+            text.contains("Steps over 16 ms by their median over the walks: 0 of 4"),
+            "{text}"
+        );
         assert!(
             text.contains("slowest step 15.9 ms (step 2) · worst press 19.5 ms"),
             "{text}"
@@ -1362,8 +1385,12 @@ lab\tid=whole-session\ttarget=wasm\tphase=cold\tmedian_ms=90";
             "{text}"
         );
         // A step slower than a frame over its walks misses, whatever the other presses did.
-        let (missed, _) = verdict(BROWSER);
+        let (missed, text) = verdict(BROWSER);
         assert_eq!(missed, Some(Verdict::Miss));
+        assert!(
+            text.contains("Steps over 16 ms by their median over the walks: 1 of 4"),
+            "{text}"
+        );
     }
 
     #[test]
