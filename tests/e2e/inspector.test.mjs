@@ -140,7 +140,35 @@ test('a flight of many kilobytes shows every byte, and a field deep inside it li
     await page.locator(`#progress[data-index="${index}"]`).waitFor();
     await showBytes(page);
 
-    // The rows beyond the first screenful are made while the page is idle: all of them arrive.
+    // Past the first screenful rows are made while the page is idle, up to 4 KiB a view; the
+    // rest as the learner scrolls to them. A view longer than that stands as long as it will be.
+    const boxes = page.locator('#step-hex .record-block > .inspector .inspector-hex');
+    const longest = await boxes.evaluateAll((all) => Math.max(...all.map((box) => {
+      const view = box.querySelector('.hexview');
+      return Number(view.dataset.end) - Number(view.dataset.base);
+    })));
+    assert.ok(longest > 4096, `a record of ${longest} bytes`);
+    const lengths = await boxes.evaluateAll((all) => all.map((box) => {
+      const view = box.querySelector('.hexview');
+      const first = Number(view.dataset.base) - (Number(view.dataset.base) % 16);
+      const rows = Math.ceil((Number(view.dataset.end) - first) / 16);
+      const rowHeight = view.querySelector('.hex-row').getBoundingClientRect().height;
+      return { rows, drawn: view.getBoundingClientRect().height / rowHeight };
+    }));
+    for (const { rows, drawn } of lengths) {
+      assert.ok(Math.abs(drawn - rows) < 2, `a view of ${rows} rows stands ${drawn.toFixed(1)} rows high`);
+    }
+    // Once the page has stopped making rows on its own, some are still left for scrolling.
+    const rowCount = () => page.locator('#step-hex .record-block > .inspector .hex-row').count();
+    let made = await rowCount();
+    for (let settled = false; !settled;) {
+      await page.waitForTimeout(300);
+      const now = await rowCount();
+      settled = now === made;
+      made = now;
+    }
+    assert.ok(made < Math.ceil(bytes / 16), `${made} rows made before any scrolling, for ${bytes} bytes`);
+    await boxes.evaluateAll((all) => all.forEach((box) => { box.scrollTop = box.scrollHeight; }));
     await page.waitForFunction((count) => [...document.querySelectorAll('#step-hex .inspector-hex .hex-bytes')]
       .filter((row) => !row.closest('.opened'))
       .reduce((sum, row) => sum + row.textContent.replace(/\s/g, '').length / 2, 0) === count, bytes, { timeout: 10_000 });

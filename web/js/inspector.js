@@ -89,6 +89,7 @@ export function createInspector({ hex, base = 0, fields, label, plaintext = fals
   });
   views?.push(hexView);
   hexBox.append(hexView.element);
+  hexBox.addEventListener('scroll', () => hexView.scrolled(hexBox), { passive: true });
   treeBox.append(tree.element);
 
   if (fields.length === 0) {
