@@ -70,7 +70,7 @@ function columnAt(x, digit, space) {
 /**
  * Makes a hex view of `hex`, whose first byte has offset `base`, with `marks` ({ start, stop,
  * className }, offsets in the same numbering) drawn from the start. `firstRows` (at most
- * FIRST_ROWS) are made at once, the rest while the page is idle.
+ * FIRST_ROWS) are made at once, the rest later (see the top of this file).
  * `events.hover(offset | null)` fires as the pointer moves over bytes;
  * `events.focus(offset | null)` as the keyboard focus moves.
  */
