@@ -175,7 +175,7 @@ function forgetFlight(container) {
  */
 export function renderFlight(container, step, { decrypted, version, topBefore }) {
   forgetFlight(container);
-  if (step.tampered) flightMarks.push({ offset: step.tampered.offset, className: 'tampered' });
+  if (step.tampered) markFlightByte(step.tampered.offset, 'tampered');
   if (step.records.length === 0) {
     fill(container, step.hex.length > 0 ? bareBlock(step) : null);
     return;

@@ -753,6 +753,8 @@ impl Report {
     }
 
     fn steps(&mut self, results: &Results) {
+        const FRAME_BUDGET_NAME: &str = "every step rendered within one frame";
+        const FRAME_BUDGET_RULE: &str = "slowest step ≤ 16 ms";
         let chapters: Vec<Line> = results.of_kind("steps").cloned().collect();
         // The budget holds each step to a frame by its typical time (its median over the
         // walks); a garbage collection or a compile on another core can stretch any one press.
@@ -772,8 +774,8 @@ impl Report {
             }
             let budget = if index == 0 {
                 self.budget(
-                    "every step rendered within one frame",
-                    "slowest step ≤ 16 ms",
+                    FRAME_BUDGET_NAME,
+                    FRAME_BUDGET_RULE,
                     slowest.map(|s| s <= FRAME_BUDGET_MS),
                 )
             } else {
@@ -818,11 +820,7 @@ impl Report {
             ));
         }
         if chapters.is_empty() {
-            let budget = self.budget(
-                "every step rendered within one frame",
-                "slowest step ≤ 16 ms",
-                None,
-            );
+            let budget = self.budget(FRAME_BUDGET_NAME, FRAME_BUDGET_RULE, None);
             self.row(empty_row("Step: ArrowRight → view rendered", budget));
         }
     }

@@ -226,7 +226,7 @@ fn answer(stream: TcpStream, site: &Site) -> Option<Served> {
         words.next().unwrap_or_default().to_owned(),
         words.next().unwrap_or_default(),
     );
-    let response = if !version.starts_with("HTTP/1.") || target.is_empty() {
+    let mut response = if !version.starts_with("HTTP/1.") || target.is_empty() {
         Response::text(400, "Bad Request\n")
     } else if method != "GET" && method != "HEAD" {
         let mut response = Response::text(405, "Method Not Allowed\n");
@@ -237,7 +237,6 @@ fn answer(stream: TcpStream, site: &Site) -> Option<Served> {
     } else {
         respond_to_path(site, &target)
     };
-    let mut response = response;
     if site
         .isolated
         .as_deref()
