@@ -3,11 +3,67 @@
 //! The view data is the one contract between the core and the page. [`shape`] reduces a view to
 //! its structure (field names and JSON types, with array elements merged), so the structure can
 //! be compared natively and in the browser against one checked golden file.
+//!
+//! [`ecdsa_p256_mismatches`] checks P-256 signature verification against checked vectors: natively
+//! ring checks signatures with its own assembly, in the browser with the variable-time code of
+//! `vendor/ring`, and both must give every vector's recorded outcome.
 
 use serde_json::{Map, Value};
 
 /// The golden shape of the default run's view at its first and last steps.
 pub const GOLDEN_VIEW_SHAPE: &str = include_str!("../golden/view-shape.json");
+
+/// ECDSA P-256 / SHA-256 signatures with the outcome a correct check gives each.
+pub const GOLDEN_ECDSA_P256: &str = include_str!("../golden/ecdsa-p256-verify.json");
+
+/// One vector of [`GOLDEN_ECDSA_P256`]: an uncompressed public key, a message and an ASN.1 DER
+/// signature (hex), whether the signature is valid, and how the vector was made.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct EcdsaVector {
+    pub made: String,
+    pub public_key: String,
+    pub message: String,
+    pub signature: String,
+    pub valid: bool,
+}
+
+/// Whether ring, on the target this runs on, accepts `signature` of `message` by `public_key`.
+pub fn ecdsa_p256_accepts(public_key: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256_SHA256_ASN1, public_key)
+        .verify(message, signature)
+        .is_ok()
+}
+
+/// The vectors of `golden` whose outcome on this target differs from the recorded one.
+pub fn ecdsa_p256_mismatches(golden: &str) -> Result<Vec<EcdsaVector>, String> {
+    let vectors: Vec<EcdsaVector> =
+        serde_json::from_str(golden).map_err(|err| format!("vectors are not JSON: {err}"))?;
+    let mut mismatches = Vec::new();
+    for vector in vectors {
+        let accepted = ecdsa_p256_accepts(
+            &hex_bytes(&vector.public_key)?,
+            &hex_bytes(&vector.message)?,
+            &hex_bytes(&vector.signature)?,
+        );
+        if accepted != vector.valid {
+            mismatches.push(vector);
+        }
+    }
+    Ok(mismatches)
+}
+
+/// The bytes written as lower-case hex in `text`.
+pub fn hex_bytes(text: &str) -> Result<Vec<u8>, String> {
+    if !text.len().is_multiple_of(2) {
+        return Err(format!("odd-length hex {text:?}"));
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|at| {
+            u8::from_str_radix(&text[at..at + 2], 16).map_err(|err| format!("hex {text:?}: {err}"))
+        })
+        .collect()
+}
 
 /// The structure of `value`: objects keep their keys with the shapes of their values; arrays
 /// become a one-element array holding the merged shape of their elements (empty stays empty);

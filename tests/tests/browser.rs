@@ -4,7 +4,9 @@
 
 use serde::Serialize as _;
 use sessionlab::wasm::WasmLab;
-use sessionlab_tests::{views_shape, GOLDEN_VIEW_SHAPE};
+use sessionlab_tests::{
+    ecdsa_p256_accepts, ecdsa_p256_mismatches, views_shape, GOLDEN_ECDSA_P256, GOLDEN_VIEW_SHAPE,
+};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -133,5 +135,51 @@ fn chapters_run_in_wasm_with_their_outcomes() {
     for view in expire.iter().chain(&terminate).chain(&zero_rtt) {
         let checks = view["checks"].as_array().cloned().unwrap_or_default();
         assert!(checks.iter().all(|c| c["ok"] == true), "{checks:?}");
+    }
+}
+
+/// ring's P-256 signature check in wasm is `vendor/ring`'s variable-time code: it must give every
+/// checked vector the outcome ring's own assembly gives natively (tests/ecdsa_p256.rs).
+#[wasm_bindgen_test]
+fn p256_signature_checks_give_the_native_outcomes() {
+    let mismatches = match ecdsa_p256_mismatches(GOLDEN_ECDSA_P256) {
+        Ok(mismatches) => mismatches,
+        Err(err) => panic!("{err}"),
+    };
+    assert!(mismatches.is_empty(), "in wasm: {mismatches:#?}");
+}
+
+/// Fresh keys and messages: what ring signs in wasm, it accepts; with one bit of the message
+/// changed, it rejects.
+#[wasm_bindgen_test]
+fn fresh_p256_signatures_verify_and_changed_messages_do_not() {
+    use ring::signature::{EcdsaKeyPair, KeyPair as _, ECDSA_P256_SHA256_ASN1_SIGNING};
+
+    let rng = ring::rand::SystemRandom::new();
+    for round in 0..8u8 {
+        let Ok(pkcs8) = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng) else {
+            panic!("no key");
+        };
+        let Ok(key) =
+            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref(), &rng)
+        else {
+            panic!("key rejected");
+        };
+        for length in 1..=8usize {
+            let mut message: Vec<u8> = (0..length * 9).map(|at| at as u8 ^ round).collect();
+            let Ok(signature) = key.sign(&rng, &message) else {
+                panic!("no signature");
+            };
+            let public = key.public_key().as_ref();
+            assert!(
+                ecdsa_p256_accepts(public, &message, signature.as_ref()),
+                "round {round}, {length}"
+            );
+            message[length] ^= 1;
+            assert!(
+                !ecdsa_p256_accepts(public, &message, signature.as_ref()),
+                "round {round}, {length}"
+            );
+        }
     }
 }

@@ -46,7 +46,8 @@ const BENCH_FOLDER: &str = "bench";
 
 /// How both sides are built (the report's header and the page's reference figures).
 const BUILDS: &str = "the release profile on both sides (opt-level \"z\", LTO, one codegen unit; \
-                      ring at opt-level 3 with its C built with -msimd128 for wasm, rustls at \"s\"); the wasm is the site's \
+                      ring at opt-level 3 with its C built with -msimd128 for wasm, and on wasm its P-256 \
+                      signature checks in variable time (vendor/ring); rustls at \"s\"); the wasm is the site's \
                       Measure build (the page's lab plus the benchmark drivers; wasm-bindgen, wasm-opt -Oz)";
 
 /// Budget: everything the page downloads, gzip, in bytes (300 kB, 1 kB = 1000 bytes).
