@@ -98,8 +98,13 @@ export async function waitUntilSettled(page, { allowError = false } = {}) {
   }
 }
 
+/**
+ * Waits until the page shows step `index` whole: parts of the session panel that were off screen
+ * when the step was drawn follow once the page is idle (`#panel-session[data-later]` until then).
+ */
 export async function waitForIndex(page, index) {
   await page.locator(`#progress[data-index="${index}"]`).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await page.locator('#panel-session:not([data-later])').waitFor({ state: 'attached', timeout: STEP_TIMEOUT_MS });
 }
 
 /**
@@ -291,8 +296,9 @@ export async function snapshot(page, index = null) {
   return page.evaluate(async ({ index, timeout }) => {
     const q = (selector) => document.querySelector(selector);
     const deadline = performance.now() + timeout;
-    while (index !== null && q('#progress').dataset.index !== String(index)) {
-      if (performance.now() > deadline) throw new Error(`the page never showed step index ${index}`);
+    while ((index !== null && q('#progress').dataset.index !== String(index))
+      || q('#panel-session').hasAttribute('data-later')) {
+      if (performance.now() > deadline) throw new Error(`the page never showed step index ${index} whole`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     const all = (selector) => [...document.querySelectorAll(selector)];

@@ -5,7 +5,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytePoint, clickByte, hoverByte, launch, markedOffsets, showBytes, withLab } from './harness.mjs';
+import { bytePoint, clickByte, hoverByte, launch, markedOffsets, showBytes, waitForIndex, withLab } from './harness.mjs';
 
 let browser;
 before(async () => {
@@ -388,4 +388,64 @@ test('records below the window are drawn just after the step, and carry the mark
     assert.deepEqual(await markedOffsets(blocks.last().locator('.inspector-hex').first(), 'sel'), [picked]);
     assert.equal(await page.locator('#tamper-flip').isDisabled(), false, 'the picked byte can still be flipped');
   });
+});
+
+test('with the bytes in view, what is off screen follows the step, and a flight after a lab event is drawn at once', async () => {
+  await withLab(browser, 'desktop', async (page) => {
+    // Forward to the chapter's first lab event (a clock jump: no bytes on the wire).
+    const total = Number(await page.locator('#progress').getAttribute('data-total'));
+    let index = 0;
+    while ((await page.locator('#step-from').getAttribute('data-side')) !== 'lab') {
+      assert.ok(index < total - 1, 'the chapter has a lab event');
+      await page.keyboard.press('ArrowRight');
+      index += 1;
+      await waitForIndex(page, index);
+    }
+    await page.locator('#bytes').evaluate((bytes) => bytes.scrollIntoView({ block: 'start' }));
+    await page.evaluate(() => document.activeElement?.blur());
+    const before = (await page.locator('#step-title').textContent()).trim();
+
+    // One key press, read in the same task: the flight's first record is drawn, while the
+    // narration and the session table, above the window, are still the last step's.
+    const atOnce = await page.evaluate(() => {
+      document.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true, cancelable: true }));
+      const hex = document.getElementById('step-hex');
+      return {
+        index: document.getElementById('progress').dataset.index,
+        records: hex.querySelectorAll('.record-block').length,
+        stale: hex.hasAttribute('data-stale'),
+        later: document.getElementById('panel-session').hasAttribute('data-later'),
+        title: document.getElementById('step-title').textContent.trim(),
+        narrationInWindow: document.getElementById('step-title').getBoundingClientRect().bottom > 0,
+      };
+    });
+    assert.equal(atOnce.index, String(index + 1));
+    assert.equal(atOnce.stale, false, 'the bytes are in view: their records are drawn, not left for later');
+    assert.ok(atOnce.records >= 1, 'the first record is drawn in the step');
+    assert.equal(atOnce.narrationInWindow, false, 'the narration is above the window');
+    assert.equal(atOnce.later, true, 'what is off screen is left for later');
+    assert.equal(atOnce.title, before, 'the narration is not drawn in the step');
+
+    // Once the page is idle it is drawn, and is what a step drawn in sight shows.
+    await waitForIndex(page, index + 1);
+    const later = await page.evaluate(() => ({
+      title: document.getElementById('step-title').textContent.trim(),
+      narration: document.getElementById('narration').textContent,
+      session: document.getElementById('session-table').innerHTML,
+      records: document.getElementById('records').innerHTML,
+    }));
+    assert.notEqual(later.title, before);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.keyboard.press('ArrowLeft');
+    await waitForIndex(page, index);
+    await page.keyboard.press('ArrowRight');
+    await waitForIndex(page, index + 1);
+    const inSight = await page.evaluate(() => ({
+      title: document.getElementById('step-title').textContent.trim(),
+      narration: document.getElementById('narration').textContent,
+      session: document.getElementById('session-table').innerHTML,
+      records: document.getElementById('records').innerHTML,
+    }));
+    assert.deepEqual(later, inSight);
+  }, { hash: '#v=tls13&chapter=expire' });
 });

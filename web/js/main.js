@@ -2,15 +2,15 @@
 // URL fragment into calls on it, and re-renders from its view data. No TLS logic lives here.
 
 import { createDiagram } from './diagram.js';
-import { byId, fill, h, setText, spacedHex } from './dom.js';
+import { byId, fill, h, setText, spacedHex, whenIdle } from './dom.js';
 import { markFlightByte, unmarkFlight } from './flight.js';
 import { formatFragment, parseFragment, problemNotice } from './fragment.js';
 import { renderHttp } from './http.js';
 import { renderKeySchedule } from './keys.js';
 import { mountMeasure } from './measure.js';
 import {
-  renderBytes, renderChapter, renderFacts, renderOptions, renderPki, renderProgress, renderState, renderStatus,
-  renderStep,
+  renderBytes, renderChapter, renderFacts, renderNarration, renderOptions, renderPki, renderProgress, renderRecords,
+  renderState, renderStatus,
 } from './render.js';
 import { makeRsaKey } from './serverkey.js';
 import { renderComparison, renderCosts, renderFunctions, renderSessionTable } from './tables.js';
@@ -514,13 +514,64 @@ function currentView() {
   return { ...page.runView.view, ...page.lab.cursorView() };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Drawing later what nobody can see yet
+
+/**
+ * Draws put off by the last render: parts of the session panel that the browser was skipping
+ * (off screen, `content-visibility: auto`) when the step was drawn. They are drawn as soon as
+ * the page is idle, or when one of those parts comes into view; `#panel-session[data-later]`
+ * until then.
+ */
+let drawsLater = [];
+
+/**
+ * Whether the browser draws the part holding `elements` now, rather than skipping it off
+ * screen. Asked of elements inside the part (the part itself is drawn, as an empty box, even
+ * when its content is skipped); elements left out (`hidden`) cannot tell, and if all are, the
+ * part is taken to be in sight.
+ */
+function inSight(...elements) {
+  const telling = elements.filter((element) => !element.closest('[hidden]'));
+  return telling.length === 0
+    || telling.some((element) => element.checkVisibility({ contentVisibilityAuto: true }));
+}
+
+/** Runs `draw` now if the part it draws is in sight, otherwise once the page is idle. */
+function drawWhenSeen(shown, draw) {
+  if (shown) draw();
+  else drawsLater.push(draw);
+}
+
+/** Draws what the last render put off. */
+function drawPutOff() {
+  const draws = drawsLater;
+  drawsLater = [];
+  delete byId('panel-session').dataset.later;
+  for (const draw of draws) draw();
+}
+
+/** Asks for the draws put off to be made once the page is idle (once, however many renders ask). */
+function scheduleDrawsLater() {
+  if (drawsLater.length === 0 || byId('panel-session').dataset.later !== undefined) return;
+  byId('panel-session').dataset.later = '';
+  whenIdle(() => guarded(drawPutOff));
+}
+
 function render() {
   if (!page.lab) return;
   // The browser skips the bytes section while it is off screen (content-visibility): then its
   // hex views and trees are drawn when it comes into view, not on every step. Asked before
   // anything changes, so that the answer needs no new style or layout.
-  const bytesShown = byId('step-hex').checkVisibility({ contentVisibilityAuto: true });
+  const bytesShown = inSight(byId('records-section'), byId('bytes-section'));
   const bytesTop = bytesShown ? byId('step-hex').getBoundingClientRect().top : undefined;
+  // Likewise the step's narration and the side blocks redrawn on every step: off screen, they
+  // are drawn once the page is idle, after the step's frame (a newer render replaces the draws
+  // an older one put off).
+  drawsLater = [];
+  const narrationShown = inSight(byId('step-title'));
+  const stateShown = inSight(byId('client-state'));
+  const sessionShown = inSight(byId('session-table'));
   const view = currentView();
   const step = view.current;
   const run = page.run;
@@ -540,11 +591,15 @@ function render() {
   }
   // The session panel's per-step parts are drawn only while it shows; choosing its tab draws them.
   if (step && page.tab === 'session') {
-    renderStep(step, { lens: page.lens, functions: view.functions });
-    renderState(step);
-    renderSceneContext(step);
-    renderHttp(byId('http'), step);
-    renderSessionTable(byId('session-table'), step, { onSeek: seek });
+    const { functions } = view;
+    drawWhenSeen(narrationShown, () => {
+      renderNarration(step, { functions });
+      renderSceneContext(step);
+      renderHttp(byId('http'), step);
+    });
+    drawWhenSeen(bytesShown, () => renderRecords(step, { lens: page.lens }));
+    drawWhenSeen(stateShown, () => renderState(step));
+    drawWhenSeen(sessionShown, () => renderSessionTable(byId('session-table'), step, { onSeek: seek }));
   }
   const here = view.functions.map((fn) => fn.step === view.cursor).join();
   drawOnChange('functions', `${run}:${here}`, () =>
@@ -566,6 +621,7 @@ function render() {
     });
   }
   renderSelection(step);
+  scheduleDrawsLater();
   updateFragment(view);
   page.last = {
     options: page.options,
@@ -736,6 +792,7 @@ async function copyFlight() {
 
 /** The bytes section came into view or left it: draw the flight's bytes if they are stale. */
 function onBytesVisibility(event) {
+  if (!event.skipped && drawsLater.length > 0) guarded(drawPutOff);
   if (event.skipped || !page.lab || byId('step-hex').dataset.stale === undefined) return;
   guarded(() => {
     const { current } = page.lab.cursorView();
@@ -821,6 +878,11 @@ function wire() {
   byId('options').addEventListener('submit', (event) => event.preventDefault());
   byId('notice-close').addEventListener('click', () => showNotice(null));
   byId('bytes').addEventListener('contentvisibilityautostatechange', onBytesVisibility);
+  for (const part of document.querySelectorAll('#panel-session .flight, #panel-session .side > section')) {
+    part.addEventListener('contentvisibilityautostatechange', (event) => {
+      if (!event.skipped && drawsLater.length > 0) guarded(drawPutOff);
+    });
+  }
   byId('lens').addEventListener('change', (event) => {
     page.lens = event.target.value;
     guarded(render);

@@ -69,11 +69,8 @@ export function renderFacts(facts) {
   early.dataset.value = facts.earlyData.length > 0 ? 'used' : 'unused';
 }
 
-/**
- * The current flight: narration, checks, records and delivered plaintext; its hex views and
- * field trees are `renderBytes`' part.
- */
-export function renderStep(step, { lens, functions = [] }) {
+/** The current flight's story: who sent it, its narration, outcome and checks. */
+export function renderNarration(step, { functions = [] }) {
   const event = step.from === 'lab';
   byId('step-from').textContent = event ? 'Lab event' : sideLabel(step.from);
   byId('step-from').dataset.side = step.from;
@@ -115,6 +112,13 @@ export function renderStep(step, { lens, functions = [] }) {
   if (step.records.length > 0) emptyText = 'Nothing protected in this flight, so nothing to verify against rustls yet: every byte is in the clear.';
   else if (step.plain) emptyText = 'Plain HTTP: nothing is protected, so there is nothing to verify.';
   update(byId('step-checks'), renderChecks(step.checks, { emptyText, heading: 'What we verified about this step' }));
+}
+
+/**
+ * The current flight's records, delivered plaintext and byte count, above its bytes; the hex
+ * views and field trees are `renderBytes`' part.
+ */
+export function renderRecords(step, { lens }) {
   byId('records-section').hidden = step.records.length === 0;
 
   update(byId('records').querySelector('tbody'), step.records.map((record, i) =>
