@@ -427,25 +427,20 @@ test('with the bytes in view, what is off screen follows the step, and a flight 
     assert.equal(atOnce.title, before, 'the narration is not drawn in the step');
 
     // Once the page is idle it is drawn, and is what a step drawn in sight shows.
-    await waitForIndex(page, index + 1);
-    const later = await page.evaluate(() => ({
+    const drawn = () => page.evaluate(() => ({
       title: document.getElementById('step-title').textContent.trim(),
       narration: document.getElementById('narration').textContent,
       session: document.getElementById('session-table').innerHTML,
       records: document.getElementById('records').innerHTML,
     }));
+    await waitForIndex(page, index + 1);
+    const later = await drawn();
     assert.notEqual(later.title, before);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.keyboard.press('ArrowLeft');
     await waitForIndex(page, index);
     await page.keyboard.press('ArrowRight');
     await waitForIndex(page, index + 1);
-    const inSight = await page.evaluate(() => ({
-      title: document.getElementById('step-title').textContent.trim(),
-      narration: document.getElementById('narration').textContent,
-      session: document.getElementById('session-table').innerHTML,
-      records: document.getElementById('records').innerHTML,
-    }));
-    assert.deepEqual(later, inSight);
+    assert.deepEqual(later, await drawn());
   }, { hash: '#v=tls13&chapter=expire' });
 });
