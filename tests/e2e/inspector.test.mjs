@@ -403,6 +403,9 @@ test('with the bytes in view, what is off screen follows the step, and a flight 
     }
     await page.locator('#bytes').evaluate((bytes) => bytes.scrollIntoView({ block: 'start' }));
     await page.evaluate(() => document.activeElement?.blur());
+    // The browser decides in a frame of its own that the narration, now above the window, is
+    // skipped (content-visibility).
+    await page.waitForFunction(() => !document.getElementById('step-title').checkVisibility({ contentVisibilityAuto: true }));
     const before = (await page.locator('#step-title').textContent()).trim();
 
     // One key press, read in the same task: the flight's first record is drawn, while the
