@@ -317,6 +317,7 @@ async function open(target, notes = []) {
     newRun();
     renderOptions(page.catalogue, page.options, page.chapter);
     if (target.tab && target.tab !== page.tab) selectTab(target.tab, { render: false });
+    sightUndecided();
     render();
     document.documentElement.dataset.started = '';
     renderStatus('ready', 'Ready');
@@ -519,25 +520,57 @@ function currentView() {
 
 /**
  * Draws put off by the last render: parts of the session panel that the browser was skipping
- * (off screen, `content-visibility: auto`) when the step was drawn. They are drawn as soon as
- * the page is idle, or when one of those parts comes into view; `#panel-session[data-later]`
+ * above the window (`content-visibility: auto`) when the step was drawn. They are drawn as soon
+ * as the page is idle, or when one of those parts comes into view; `#panel-session[data-later]`
  * until then.
  */
 let drawsLater = [];
 
 /**
- * Whether the browser draws the part holding `elements` now, rather than skipping it off
- * screen. Asked of elements inside the part (the part itself is drawn, as an empty box, even
- * when its content is skipped); elements left out (`hidden`) cannot tell, and if all are, the
- * part is taken to be in sight.
+ * Whether the browser has decided which parts of the session panel it skips: not until it has
+ * drawn a frame since the panel was shown or a run was opened (until then a part counts as
+ * skipped even where it is in view).
  */
-function inSight(...elements) {
-  const telling = elements.filter((element) => !element.closest('[hidden]'));
-  return telling.length === 0
-    || telling.some((element) => element.checkVisibility({ contentVisibilityAuto: true }));
+let sightDecided = false;
+let sightFrames = 0;
+
+/**
+ * The session panel was shown or its content replaced: no part counts as skipped until the
+ * browser has drawn a frame of it.
+ */
+function sightUndecided() {
+  sightDecided = false;
+  sightFrames += 1;
+  const asked = sightFrames;
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    if (asked === sightFrames) sightDecided = true;
+  }));
 }
 
-/** Runs `draw` now if the part it draws is in sight, otherwise once the page is idle. */
+/**
+ * Whether the browser is skipping the part holding `elements` (off screen, `content-visibility:
+ * auto`). Asked of elements inside the part (the part itself is drawn, as an empty box, even
+ * when its content is skipped); elements left out (`hidden`) cannot tell, and if all are, the
+ * part is taken to be drawn; so is every part before the browser has decided.
+ */
+function skipped(...elements) {
+  if (!sightDecided) return false;
+  const telling = elements.filter((element) => !element.closest('[hidden]'));
+  return telling.length > 0
+    && telling.every((element) => !element.checkVisibility({ contentVisibilityAuto: true }));
+}
+
+/**
+ * Whether `part` can be drawn after the step: skipped, and above the window, where what the
+ * step changes cannot bring it into view (the browser keeps what is in view in place when
+ * content above it changes size); below the window, a part moves up when what stands above it
+ * shrinks.
+ */
+function drawnLaterIfPutOff(part, ...elements) {
+  return skipped(...elements) && part.getBoundingClientRect().bottom <= 0;
+}
+
+/** Runs `draw` now if `now`, otherwise once the page is idle. */
 function drawWhenSeen(shown, draw) {
   if (shown) draw();
   else drawsLater.push(draw);
@@ -563,15 +596,17 @@ function render() {
   // The browser skips the bytes section while it is off screen (content-visibility): then its
   // hex views and trees are drawn when it comes into view, not on every step. Asked before
   // anything changes, so that the answer needs no new style or layout.
-  const bytesShown = inSight(byId('records-section'), byId('bytes-section'));
+  const bytesShown = !skipped(byId('records-section'), byId('bytes-section'));
   const bytesTop = bytesShown ? byId('step-hex').getBoundingClientRect().top : undefined;
-  // Likewise the step's narration and the side blocks redrawn on every step: off screen, they
-  // are drawn once the page is idle, after the step's frame (a newer render replaces the draws
-  // an older one put off).
+  // Likewise the parts redrawn on every step, when they are skipped above the window: they are
+  // drawn once the page is idle, after the step's frame (a newer render replaces the draws an
+  // older one put off).
   drawsLater = [];
-  const narrationShown = inSight(byId('step-title'));
-  const stateShown = inSight(byId('client-state'));
-  const sessionShown = inSight(byId('session-table'));
+  const panel = byId('panel-session');
+  const narrationShown = !drawnLaterIfPutOff(panel.querySelector('.flight'), byId('step-title'));
+  const recordsShown = !drawnLaterIfPutOff(byId('bytes'), byId('records-section'), byId('bytes-section'));
+  const stateShown = !drawnLaterIfPutOff(panel.querySelector('.side .state'), byId('client-state'));
+  const sessionShown = !drawnLaterIfPutOff(panel.querySelector('.session-block'), byId('session-table'));
   const view = currentView();
   const step = view.current;
   const run = page.run;
@@ -597,7 +632,7 @@ function render() {
       renderSceneContext(step);
       renderHttp(byId('http'), step);
     });
-    drawWhenSeen(bytesShown, () => renderRecords(step, { lens: page.lens }));
+    drawWhenSeen(recordsShown, () => renderRecords(step, { lens: page.lens }));
     drawWhenSeen(stateShown, () => renderState(step));
     drawWhenSeen(sessionShown, () => renderSessionTable(byId('session-table'), step, { onSeek: seek }));
   }
@@ -684,6 +719,7 @@ function selectTab(name, { focus = false, render: redraw = true } = {}) {
     byId(`panel-${tab}`).hidden = !selected;
     if (selected && focus) button.focus();
   }
+  if (name === 'session') sightUndecided();
   if (page.lab && redraw) guarded(render);
 }
 
