@@ -25,6 +25,9 @@ export const VIEWPORTS = {
   phone: { viewport: { width: 375, height: 800 }, isMobile: true, hasTouch: true },
 };
 
+/** The flight's bytes once the page has drawn them all (see showBytes). */
+const BYTES_DRAWN = '#step-hex:not([data-stale]):not([data-pending])';
+
 const CHROMIUM_FLAGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -114,8 +117,7 @@ export async function waitForIndex(page, index) {
  */
 export async function showBytes(page) {
   await page.locator('#bytes').scrollIntoViewIfNeeded();
-  await page.locator('#step-hex:not([data-stale]):not([data-pending])')
-    .waitFor({ state: 'attached', timeout: STEP_TIMEOUT_MS });
+  await page.locator(BYTES_DRAWN).waitFor({ state: 'attached', timeout: STEP_TIMEOUT_MS });
 }
 
 /**
@@ -186,7 +188,7 @@ export async function screenshotWholePage(page, file) {
   await page.setViewportSize({ width: viewport.width, height });
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   if (await page.locator('#bytes-section').isVisible()) {
-    await page.locator('#step-hex:not([data-stale]):not([data-pending])').waitFor({ timeout: STEP_TIMEOUT_MS });
+    await page.locator(BYTES_DRAWN).waitFor({ timeout: STEP_TIMEOUT_MS });
   }
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   await page.screenshot({ path: file });

@@ -12,6 +12,7 @@
 
 use ring::rand::SystemRandom;
 use ring::signature::{EcdsaKeyPair, KeyPair as _, ECDSA_P256_SHA256_ASN1_SIGNING};
+use sessionlab::view::hex;
 use sessionlab_tests::{
     ecdsa_p256_accepts, ecdsa_p256_mismatches, hex_bytes, EcdsaVector, GOLDEN_ECDSA_P256,
 };
@@ -242,8 +243,4 @@ fn add_one(a: &[u8]) -> Vec<u8> {
 
 fn ring_error(err: impl std::fmt::Debug) -> String {
     format!("ring: {err:?}")
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }

@@ -96,12 +96,18 @@ function openedBlock(record, index, version) {
       h('ol', { class: 'stages' }, opened.stages.map((stage) => h('li', {}, stage)))));
 }
 
-/** Adds the hex views in `views` to the flight's wire views, with the marks made so far. */
-function addWireViews(views) {
+/**
+ * An inspector of bytes as they crossed the wire: its hex view joins the flight's wire views,
+ * with the marks made so far.
+ */
+function wireInspector(options) {
+  const views = [];
+  const inspector = createInspector({ ...options, views });
   for (const view of views) {
     wireViews.push(view);
     for (const { offset, className } of flightMarks) view.markByte(offset, className);
   }
+  return inspector;
 }
 
 /**
@@ -119,18 +125,15 @@ function recordBlock(step, record, index, { decrypted, version, rowsInSight }) {
     h('p', { class: 'note' },
       `${record.contentTypeName} (${record.contentType}) · ${record.versionName} · ${bytesWord(record.end - record.start)}, ${rangeText(record.start, record.end)} of the flight`,
       record.truncated ? ' · truncated' : ''));
-  const views = [];
   const parts = [header,
-    createInspector({
+    wireInspector({
       hex,
       base: record.start,
       fields: record.fields,
       label: `Record ${index + 1} on the wire`,
       openDepth: 2,
-      views,
       firstRows: rowsInSight,
     })];
-  addWireViews(views);
   if (record.encrypted && !decrypted) {
     // TLS 1.2's AES-GCM records also carry the per-record half of the nonce in clear.
     const nonce = findField(record.fields, 'explicit_nonce');
@@ -152,11 +155,8 @@ function recordBlock(step, record, index, { decrypted, version, rowsInSight }) {
 
 /** The whole flight as bare bytes, for flights that are not TLS records (plain HTTP, replays). */
 function bareBlock(step) {
-  const views = [];
-  const block = h('article', { class: 'record-block' },
-    createInspector({ hex: step.hex, base: 0, fields: [], label: 'The flight', views }));
-  addWireViews(views);
-  return block;
+  return h('article', { class: 'record-block' },
+    wireInspector({ hex: step.hex, base: 0, fields: [], label: 'The flight' }));
 }
 
 /** Forgets the flight drawn before: its views, marks and records left to make. */

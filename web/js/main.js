@@ -561,19 +561,24 @@ function skipped(...elements) {
 }
 
 /**
- * Whether `part` can be drawn after the step: skipped, and above the window, where what the
- * step changes cannot bring it into view (the browser keeps what is in view in place when
- * content above it changes size); below the window, a part moves up when what stands above it
- * shrinks.
+ * Whether `part`, skipped or not (`isSkipped`), can be drawn after the step: skipped, and above
+ * the window, where what the step changes cannot bring it into view (the browser keeps what is
+ * in view in place when content above it changes size); below the window, a part moves up
+ * when what stands above it shrinks.
  */
-function drawnLaterIfPutOff(part, ...elements) {
-  return skipped(...elements) && part.getBoundingClientRect().bottom <= 0;
+function canWait(part, isSkipped) {
+  return isSkipped && part.getBoundingClientRect().bottom <= 0;
 }
 
-/** Runs `draw` now if `now`, otherwise once the page is idle. */
-function drawWhenSeen(shown, draw) {
-  if (shown) draw();
-  else drawsLater.push(draw);
+/** Runs `draw` once the page is idle if `later`, otherwise now. */
+function drawNowOrLater(later, draw) {
+  if (later) drawsLater.push(draw);
+  else draw();
+}
+
+/** A part of the session panel came into view: what was put off is drawn before it shows. */
+function drawPutOffOnSight(event) {
+  if (!event.skipped && drawsLater.length > 0) guarded(drawPutOff);
 }
 
 /** Draws what the last render put off. */
@@ -596,17 +601,17 @@ function render() {
   // The browser skips the bytes section while it is off screen (content-visibility): then its
   // hex views and trees are drawn when it comes into view, not on every step. Asked before
   // anything changes, so that the answer needs no new style or layout.
-  const bytesShown = !skipped(byId('records-section'), byId('bytes-section'));
-  const bytesTop = bytesShown ? byId('step-hex').getBoundingClientRect().top : undefined;
+  const bytesSkipped = skipped(byId('records-section'), byId('bytes-section'));
+  const bytesTop = bytesSkipped ? undefined : byId('step-hex').getBoundingClientRect().top;
   // Likewise the parts redrawn on every step, when they are skipped above the window: they are
   // drawn once the page is idle, after the step's frame (a newer render replaces the draws an
   // older one put off).
   drawsLater = [];
   const panel = byId('panel-session');
-  const narrationShown = !drawnLaterIfPutOff(panel.querySelector('.flight'), byId('step-title'));
-  const recordsShown = !drawnLaterIfPutOff(byId('bytes'), byId('records-section'), byId('bytes-section'));
-  const stateShown = !drawnLaterIfPutOff(panel.querySelector('.side .state'), byId('client-state'));
-  const sessionShown = !drawnLaterIfPutOff(panel.querySelector('.session-block'), byId('session-table'));
+  const narrationLater = canWait(panel.querySelector('.flight'), skipped(byId('step-title')));
+  const recordsLater = canWait(byId('bytes'), bytesSkipped);
+  const stateLater = canWait(panel.querySelector('.side .state'), skipped(byId('client-state')));
+  const sessionLater = canWait(panel.querySelector('.session-block'), skipped(byId('session-table')));
   const view = currentView();
   const step = view.current;
   const run = page.run;
@@ -627,14 +632,14 @@ function render() {
   // The session panel's per-step parts are drawn only while it shows; choosing its tab draws them.
   if (step && page.tab === 'session') {
     const { functions } = view;
-    drawWhenSeen(narrationShown, () => {
+    drawNowOrLater(narrationLater, () => {
       renderNarration(step, { functions });
       renderSceneContext(step);
       renderHttp(byId('http'), step);
     });
-    drawWhenSeen(recordsShown, () => renderRecords(step, { lens: page.lens }));
-    drawWhenSeen(stateShown, () => renderState(step));
-    drawWhenSeen(sessionShown, () => renderSessionTable(byId('session-table'), step, { onSeek: seek }));
+    drawNowOrLater(recordsLater, () => renderRecords(step, { lens: page.lens }));
+    drawNowOrLater(stateLater, () => renderState(step));
+    drawNowOrLater(sessionLater, () => renderSessionTable(byId('session-table'), step, { onSeek: seek }));
   }
   const here = view.functions.map((fn) => fn.step === view.cursor).join();
   drawOnChange('functions', `${run}:${here}`, () =>
@@ -651,7 +656,7 @@ function render() {
     renderBytes(step, {
       lens: page.lens,
       version: view.options.version,
-      show: bytesShown,
+      show: !bytesSkipped,
       topBefore: bytesTop,
     });
   }
@@ -828,7 +833,7 @@ async function copyFlight() {
 
 /** The bytes section came into view or left it: draw the flight's bytes if they are stale. */
 function onBytesVisibility(event) {
-  if (!event.skipped && drawsLater.length > 0) guarded(drawPutOff);
+  drawPutOffOnSight(event);
   if (event.skipped || !page.lab || byId('step-hex').dataset.stale === undefined) return;
   guarded(() => {
     const { current } = page.lab.cursorView();
@@ -915,9 +920,7 @@ function wire() {
   byId('notice-close').addEventListener('click', () => showNotice(null));
   byId('bytes').addEventListener('contentvisibilityautostatechange', onBytesVisibility);
   for (const part of document.querySelectorAll('#panel-session .flight, #panel-session .side > section')) {
-    part.addEventListener('contentvisibilityautostatechange', (event) => {
-      if (!event.skipped && drawsLater.length > 0) guarded(drawPutOff);
-    });
+    part.addEventListener('contentvisibilityautostatechange', drawPutOffOnSight);
   }
   byId('lens').addEventListener('change', (event) => {
     page.lens = event.target.value;

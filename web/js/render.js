@@ -157,9 +157,6 @@ export function renderRecords(step, { lens }) {
     note = `${encrypted === 1 ? 'One record is' : `${encrypted} records are`} encrypted: an eavesdropper sees only the header, ciphertext and tag.`;
   }
   byId('lens-note').textContent = note;
-  const bytes = byId('step-hex');
-  bytes.dataset.hex = step.hex;
-  bytes.dataset.lens = lens;
 }
 
 /**
@@ -169,6 +166,8 @@ export function renderRecords(step, { lens }) {
  */
 export function renderBytes(step, { lens, version, show = true, topBefore }) {
   const bytes = byId('step-hex');
+  bytes.dataset.hex = step.hex;
+  bytes.dataset.lens = lens;
   if (!show) {
     bytes.dataset.stale = '';
     clearFlight(bytes);

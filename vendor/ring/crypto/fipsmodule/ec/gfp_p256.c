@@ -61,23 +61,22 @@ static int scalar_is_one(const Limb a[P256_LIMBS]) {
   return 1;
 }
 
-/* Sets |a| to |a| / 2 (mod n), for |a| in [0, n). */
-static void scalar_halve_mod_n(Limb a[P256_LIMBS]) {
-  Carry carry = 0;
-  if (a[0] & 1) {
-    carry = limbs_add(a, a, N, P256_LIMBS);
-  }
-  for (size_t i = 0; i < P256_LIMBS - 1; ++i) {
-    a[i] = (a[i] >> 1) | (a[i + 1] << (LIMB_BITS - 1));
-  }
-  a[P256_LIMBS - 1] = (a[P256_LIMBS - 1] >> 1) | ((Limb)carry << (LIMB_BITS - 1));
-}
-
 static void scalar_shr1(Limb a[P256_LIMBS]) {
   for (size_t i = 0; i < P256_LIMBS - 1; ++i) {
     a[i] = (a[i] >> 1) | (a[i + 1] << (LIMB_BITS - 1));
   }
   a[P256_LIMBS - 1] >>= 1;
+}
+
+/* Sets |a| to |a| / 2 (mod n), for |a| in [0, n): an odd |a| is made even by
+ * adding n, whose carry becomes the top bit after the shift. */
+static void scalar_halve_mod_n(Limb a[P256_LIMBS]) {
+  Carry carry = 0;
+  if (a[0] & 1) {
+    carry = limbs_add(a, a, N, P256_LIMBS);
+  }
+  scalar_shr1(a);
+  a[P256_LIMBS - 1] |= (Limb)carry << (LIMB_BITS - 1);
 }
 
 /* Whether |a| >= |b|. */

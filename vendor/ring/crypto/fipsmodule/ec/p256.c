@@ -510,6 +510,24 @@ static void fiat_p256_compute_wnaf(int8_t out[257],
   }
 }
 
+// fiat_p256_accumulate sets |acc| to |acc| + (|x|, |y|, |z|) (|z| is one when
+// |mixed|), or to the point itself while |*skip| says |acc| is still the point
+// at infinity.
+static void fiat_p256_accumulate(fiat_p256_felem acc[3], int *skip,
+                                 const int mixed, const fiat_p256_felem x,
+                                 const fiat_p256_felem y,
+                                 const fiat_p256_felem z) {
+  if (*skip) {
+    fiat_p256_copy(acc[0], x);
+    fiat_p256_copy(acc[1], y);
+    fiat_p256_copy(acc[2], z);
+    *skip = 0;
+    return;
+  }
+  fiat_p256_point_add(acc[0], acc[1], acc[2], acc[0], acc[1], acc[2], mixed, x,
+                      y, z);
+}
+
 // p256_point_mul_public_vartime sets |r| to |g_scalar|*G + |p_scalar|*P where
 // P = (|p_x|, |p_y|), in Montgomery form. It runs in variable time: only for
 // signature verification, where every input is public.
@@ -552,17 +570,8 @@ void p256_point_mul_public_vartime(Limb r[3][P256_LIMBS],
       bits |= fiat_p256_get_bit(g_scalar, i + 96) << 1;
       bits |= fiat_p256_get_bit(g_scalar, i + 32);
       if (bits != 0) {
-        size_t index = (size_t)(bits - 1);
-        if (!skip) {
-          fiat_p256_point_add(ret[0], ret[1], ret[2], ret[0], ret[1], ret[2],
-                              1 /* mixed */, fiat_p256_g_pre_comp[1][index][0],
-                              fiat_p256_g_pre_comp[1][index][1], fiat_p256_one);
-        } else {
-          fiat_p256_copy(ret[0], fiat_p256_g_pre_comp[1][index][0]);
-          fiat_p256_copy(ret[1], fiat_p256_g_pre_comp[1][index][1]);
-          fiat_p256_copy(ret[2], fiat_p256_one);
-          skip = 0;
-        }
+        const fiat_p256_felem *g = fiat_p256_g_pre_comp[1][bits - 1];
+        fiat_p256_accumulate(ret, &skip, 1 /* mixed */, g[0], g[1], fiat_p256_one);
       }
 
       bits = fiat_p256_get_bit(g_scalar, i + 192) << 3;
@@ -570,17 +579,8 @@ void p256_point_mul_public_vartime(Limb r[3][P256_LIMBS],
       bits |= fiat_p256_get_bit(g_scalar, i + 64) << 1;
       bits |= fiat_p256_get_bit(g_scalar, i);
       if (bits != 0) {
-        size_t index = (size_t)(bits - 1);
-        if (!skip) {
-          fiat_p256_point_add(ret[0], ret[1], ret[2], ret[0], ret[1], ret[2],
-                              1 /* mixed */, fiat_p256_g_pre_comp[0][index][0],
-                              fiat_p256_g_pre_comp[0][index][1], fiat_p256_one);
-        } else {
-          fiat_p256_copy(ret[0], fiat_p256_g_pre_comp[0][index][0]);
-          fiat_p256_copy(ret[1], fiat_p256_g_pre_comp[0][index][1]);
-          fiat_p256_copy(ret[2], fiat_p256_one);
-          skip = 0;
-        }
+        const fiat_p256_felem *g = fiat_p256_g_pre_comp[0][bits - 1];
+        fiat_p256_accumulate(ret, &skip, 1 /* mixed */, g[0], g[1], fiat_p256_one);
       }
     }
 
@@ -593,16 +593,8 @@ void p256_point_mul_public_vartime(Limb r[3][P256_LIMBS],
       } else {
         fiat_p256_copy(y, p_pre_comp[idx][1]);
       }
-      if (!skip) {
-        fiat_p256_point_add(ret[0], ret[1], ret[2], ret[0], ret[1], ret[2],
-                            0 /* not mixed */, p_pre_comp[idx][0], y,
-                            p_pre_comp[idx][2]);
-      } else {
-        fiat_p256_copy(ret[0], p_pre_comp[idx][0]);
-        fiat_p256_copy(ret[1], y);
-        fiat_p256_copy(ret[2], p_pre_comp[idx][2]);
-        skip = 0;
-      }
+      fiat_p256_accumulate(ret, &skip, 0 /* not mixed */, p_pre_comp[idx][0], y,
+                           p_pre_comp[idx][2]);
     }
   }
 
