@@ -201,7 +201,10 @@ async function walkSteps() {
     }
     frames.push(timing.frame);
     handlers.push(timing.handler);
-    titles.push(document.getElementById('step-title')?.textContent ?? '');
+    // The slider's text names the step at once; the narration's title can be drawn later
+    // (when it is off screen above the window).
+    const valueText = document.getElementById('step-range')?.getAttribute('aria-valuetext') ?? '';
+    titles.push(valueText.replace(/^Step \d+ of \d+: /, ''));
   }
   return { total, first, frames, handlers, titles };
 }

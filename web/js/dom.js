@@ -89,10 +89,55 @@ function updateNode(old, node) {
   updateChildren(old, [...node.childNodes]);
 }
 
-/** Runs `task` when the page is idle (within 200 ms at the latest). */
-export const whenIdle = typeof requestIdleCallback === 'function'
-  ? (task) => requestIdleCallback(task, { timeout: 200 })
-  : (task) => setTimeout(task, 0);
+/**
+ * How long work left for idle time waits after the view was last drawn. A learner holding an
+ * arrow key steps every 30-40 ms; work done between those steps is for a view already gone,
+ * and what it changed would be laid out and painted in the next step's frame.
+ */
+const PAUSE_MS = 100;
+let quietFrom = 0;
+const idleTasks = [];
+let idleAsked = false;
+
+const onIdle = typeof requestIdleCallback === 'function'
+  ? (run) => requestIdleCallback(run, { timeout: 200 })
+  : (run) => setTimeout(run, 0);
+
+/** Notes that the view has just been drawn (a step, or any change): idle work waits for a pause. */
+export function noteRender() {
+  quietFrom = performance.now() + PAUSE_MS;
+}
+
+/**
+ * Runs `task` once the page is idle and the learner has paused (PAUSE_MS after the view was
+ * last drawn), in the order asked: as many as the idle period has time for, at least one.
+ */
+export function whenIdle(task) {
+  idleTasks.push(task);
+  if (!idleAsked) {
+    idleAsked = true;
+    onIdle(runIdleTasks);
+  }
+}
+
+function runIdleTasks(deadline) {
+  let askAgain = () => onIdle(runIdleTasks);
+  try {
+    while (idleTasks.length > 0) {
+      const wait = quietFrom - performance.now();
+      if (wait > 0) {
+        askAgain = () => setTimeout(() => onIdle(runIdleTasks), wait);
+        break;
+      }
+      idleTasks.shift()();
+      // Without requestIdleCallback there is no deadline: one task per turn.
+      if (!(deadline?.timeRemaining() > 0)) break;
+    }
+  } finally {
+    if (idleTasks.length > 0) askAgain();
+    else idleAsked = false;
+  }
+}
 
 /** Splits a hex string into its byte pairs. */
 export function hexPairs(hex) {

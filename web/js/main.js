@@ -2,7 +2,7 @@
 // URL fragment into calls on it, and re-renders from its view data. No TLS logic lives here.
 
 import { createDiagram } from './diagram.js';
-import { byId, fill, h, setText, spacedHex, whenIdle } from './dom.js';
+import { byId, fill, h, noteRender, setText, spacedHex, whenIdle } from './dom.js';
 import { markFlightByte, unmarkFlight } from './flight.js';
 import { formatFragment, parseFragment, problemNotice } from './fragment.js';
 import { renderHttp } from './http.js';
@@ -598,6 +598,7 @@ function scheduleDrawsLater() {
 
 function render() {
   if (!page.lab) return;
+  noteRender();
   // The browser skips the bytes section while it is off screen (content-visibility): then its
   // hex views and trees are drawn when it comes into view, not on every step. Asked before
   // anything changes, so that the answer needs no new style or layout.
