@@ -24,7 +24,7 @@
 //   SESSIONLAB_BENCH_SAMPLES  timed samples per handshake or record workload (default 200)
 //   SESSIONLAB_BENCH_COLD     first handshakes timed in a fresh page (default 5)
 //   SESSIONLAB_BENCH_NAVIGATIONS  fresh navigations timed (default 5)
-//   SESSIONLAB_BENCH_WALKS    walks through each chapter's steps, per view (default 3)
+//   SESSIONLAB_BENCH_WALKS    walks through each chapter's steps, per view (default 5)
 //   SESSIONLAB_BENCH_ONLY     comma-separated parts to run: navigation, steps, steady, cold
 //                             (default all; steady and cold need the bench page)
 //
@@ -43,7 +43,7 @@ const BASE_URL = process.env.SESSIONLAB_URL;
 const SAMPLES = positive('SESSIONLAB_BENCH_SAMPLES', 200);
 const COLD = positive('SESSIONLAB_BENCH_COLD', 5);
 const NAVIGATIONS = positive('SESSIONLAB_BENCH_NAVIGATIONS', 5);
-const WALKS = positive('SESSIONLAB_BENCH_WALKS', 3);
+const WALKS = positive('SESSIONLAB_BENCH_WALKS', 5);
 const PARTS = new Set((process.env.SESSIONLAB_BENCH_ONLY ?? 'navigation,steps,steady,cold').split(','));
 
 if (!BASE_URL || !BASE_URL.endsWith('/')) {
@@ -223,16 +223,14 @@ async function backToFirstStep() {
 }
 
 /**
- * Walks a chapter `WALKS` times and sums the walks up: all presses (median, worst), and the
- * slowest step by its median over the walks (a step slow every time, not a one-off pause).
+ * Sums up a chapter's walks: all presses (median, worst), and the slowest step by its median
+ * over the walks (a step slow every time, not a one-off pause).
  */
-async function walkChapter(page) {
-  const walks = [];
-  for (let walk = 0; walk < WALKS; walk += 1) {
-    if (walk > 0) await page.evaluate(backToFirstStep);
-    walks.push(await page.evaluate(walkSteps));
-  }
+function summarise(walks) {
   const { total, first, titles } = walks[0];
+  if (walks.some((walk) => walk.total !== total || walk.first !== first)) {
+    throw new Error(`the walks of one chapter went through different steps: ${walks.map((walk) => `${walk.first}..${walk.total}`).join(', ')}`);
+  }
   const frames = walks.flatMap((walk) => walk.frames);
   const handlers = walks.flatMap((walk) => walk.handlers);
   let slowest = null;
@@ -289,23 +287,33 @@ async function measureSteps(browser) {
     });
   }
   // Two passes: with the page at its top, as it opens, and then with the flight's bytes in
-  // view, where a step also draws the hex views and field trees.
+  // view, where a step also draws the hex views and field trees. Each pass walks every chapter
+  // once per round, so that a chapter's walks lie a whole round apart and a few seconds of a
+  // busy machine stretch one walk of a step, not all of them.
   for (const view of ['top', 'bytes']) {
-    for (const chapter of chapters) {
-      if (chapter !== null) {
+    const walks = new Map(chapters.map((chapter) => [chapter, []]));
+    for (let round = 0; round < WALKS; round += 1) {
+      for (const chapter of chapters) {
         await page.evaluate(() => window.scrollTo(0, 0));
-        await picker.selectOption(chapter);
-        await waitForLab(page);
+        if (chapter !== null && (await picker.inputValue()) !== chapter) {
+          await picker.selectOption(chapter);
+          await waitForLab(page);
+        } else {
+          await page.evaluate(backToFirstStep);
+        }
+        if (view === 'bytes') {
+          await page.locator('#bytes').scrollIntoViewIfNeeded();
+          await page.locator('#step-hex:not([data-stale])').waitFor({ state: 'attached' });
+        }
+        // Arrow keys must reach the document, not a control that has the focus.
+        await page.evaluate(() => document.activeElement?.blur?.());
+        walks.get(chapter).push(await page.evaluate(walkSteps));
+        watcher.check();
       }
+    }
+    for (const chapter of chapters) {
+      const walk = summarise(walks.get(chapter));
       const name = chapter ?? 'default';
-      if (view === 'bytes') {
-        await page.locator('#bytes').scrollIntoViewIfNeeded();
-        await page.locator('#step-hex:not([data-stale])').waitFor({ state: 'attached' });
-      }
-      // Arrow keys must reach the document, not a control that has the focus.
-      await page.evaluate(() => document.activeElement?.blur?.());
-      const walk = await walkChapter(page);
-      watcher.check();
       emit('steps', {
         chapter: name,
         source: chapter === null ? 'default' : 'picker',
@@ -324,7 +332,6 @@ async function measureSteps(browser) {
       });
       log(`steps of ${name} (${view}): ${walk.presses} presses × ${WALKS}, slowest step ${walk.slowest?.step} at ${walk.slowest?.ms.toFixed(1)} ms, worst ${Math.max(0, ...walk.frames).toFixed(1)} ms`);
     }
-    if (chapters.length === 1 && chapters[0] === null) break;
   }
   await context.close();
 }

@@ -656,9 +656,9 @@ impl Report {
              Steps: the real page (dist/index.html); each ArrowRight is dispatched at the start \
              of a frame (in a requestAnimationFrame callback) and timed until that frame has \
              been rendered (a message posted from the callback); each chapter is walked several \
-             times (Home between walks), and a step's time is its median over the walks, so \
-             that a step slow every time stands apart from a one-off pause (the worst single \
-             press is shown too). First step: navigation start \
+             times, in rounds through all chapters (so a chapter's walks lie a round apart), \
+             and a step's time is its median over the walks, so that a step slow every time \
+             stands apart from a one-off pause (the worst single press is shown too). First step: navigation start \
              → the frame after `#lab-status` says ready, in {NAVIGATIONS} fresh pages.",
             context.samples,
             handshakes("native"),
