@@ -121,20 +121,19 @@ export function whenIdle(task) {
 }
 
 function runIdleTasks(deadline) {
-  let askAgain = () => onIdle(runIdleTasks);
+  const wait = quietFrom - performance.now();
+  if (wait > 0) {
+    setTimeout(() => onIdle(runIdleTasks), wait);
+    return;
+  }
   try {
-    while (idleTasks.length > 0) {
-      const wait = quietFrom - performance.now();
-      if (wait > 0) {
-        askAgain = () => setTimeout(() => onIdle(runIdleTasks), wait);
-        break;
-      }
+    // Without requestIdleCallback there is no deadline: one task per turn.
+    do {
       idleTasks.shift()();
-      // Without requestIdleCallback there is no deadline: one task per turn.
-      if (!(deadline?.timeRemaining() > 0)) break;
-    }
+    } while (idleTasks.length > 0 && deadline?.timeRemaining() > 0);
   } finally {
-    if (idleTasks.length > 0) askAgain();
+    // The next turn asks again whether the learner is still pausing.
+    if (idleTasks.length > 0) onIdle(runIdleTasks);
     else idleAsked = false;
   }
 }

@@ -658,8 +658,8 @@ impl Report {
              been rendered (a message posted from the callback); each chapter is walked several \
              times, in rounds through all chapters (so a chapter's walks lie a round apart), \
              and a step's time is its median over the walks, so that a step slow every time \
-             stands apart from a one-off pause (the worst single press is shown too). First step: navigation start \
-             → the frame after `#lab-status` says ready, in {NAVIGATIONS} fresh pages.",
+             stands apart from a one-off pause (the worst single press is shown too). First \
+             step: navigation start → the frame after `#lab-status` says ready, in {NAVIGATIONS} fresh pages.",
             context.samples,
             handshakes("native"),
             handshakes("wasm")
