@@ -8,8 +8,9 @@
 //   browser      the browser's version
 //   navigation   fresh page → first step rendered (ms since navigation start), per navigation
 //   request      each file the real page downloaded (path relative to the site)
-//   steps        each step of a chapter: key press → view rendered, with the page at its top
-//                and again with the flight's bytes in view; every chapter walked several times,
+//   steps        each step of a chapter: key press → view rendered, with the page at its top,
+//                with the flight's bytes in view, and with the bytes in view at a reader's pace
+//                (a pause before each press); every chapter walked several times,
 //                so that a step that is slow every time stands apart from a one-off pause
 //                (each step's median over the walks in `step_medians_ms`)
 //   timer        performance.now() resolution in the bench page
@@ -25,6 +26,7 @@
 //   SESSIONLAB_BENCH_COLD     first handshakes timed in a fresh page (default 5)
 //   SESSIONLAB_BENCH_NAVIGATIONS  fresh navigations timed (default 5)
 //   SESSIONLAB_BENCH_WALKS    walks through each chapter's steps, per view (default 5)
+//   SESSIONLAB_BENCH_READING_MS  the pause before each press of the reader's walks (default 400)
 //   SESSIONLAB_BENCH_ONLY     comma-separated parts to run: navigation, steps, steady, cold
 //                             (default all; steady and cold need the bench page)
 //
@@ -44,6 +46,7 @@ const SAMPLES = positive('SESSIONLAB_BENCH_SAMPLES', 200);
 const COLD = positive('SESSIONLAB_BENCH_COLD', 5);
 const NAVIGATIONS = positive('SESSIONLAB_BENCH_NAVIGATIONS', 5);
 const WALKS = positive('SESSIONLAB_BENCH_WALKS', 5);
+const READING_MS = positive('SESSIONLAB_BENCH_READING_MS', 400);
 const PARTS = new Set((process.env.SESSIONLAB_BENCH_ONLY ?? 'navigation,steps,steady,cold').split(','));
 
 if (!BASE_URL || !BASE_URL.endsWith('/')) {
@@ -167,12 +170,13 @@ async function measureNavigation(browser) {
 
 /**
  * Runs in the real page: presses ArrowRight (a keydown on the document, as the page listens
- * for) through every remaining step. Each press is made at the start of a frame, in a
- * requestAnimationFrame callback, so the view it changes is rendered in that same frame; the
- * time is taken again in a message posted from there, which runs once that frame has been
- * rendered. `frame` = press → rendered; `handler` = the page's own handler (wasm + DOM).
+ * for) through every remaining step, `pauseMs` after the step before was rendered. Each press is
+ * made at the start of a frame, in a requestAnimationFrame callback, so the view it changes is
+ * rendered in that same frame; the time is taken again in a message posted from there, which
+ * runs once that frame has been rendered. `frame` = press → rendered; `handler` = the page's own
+ * handler (wasm + DOM).
  */
-async function walkSteps() {
+async function walkSteps(pauseMs) {
   const progress = () => document.getElementById('progress');
   const total = Number(progress().dataset.total);
   const first = Number(progress().dataset.index);
@@ -180,6 +184,7 @@ async function walkSteps() {
   const handlers = [];
   const titles = [];
   for (let index = first; index < total - 1; index += 1) {
+    if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     const timing = await new Promise((resolve) => {
       requestAnimationFrame(() => {
         const start = performance.now();
@@ -286,11 +291,14 @@ async function measureSteps(browser) {
       text: 'it has no chapter picker (no `select#opt-chapter`), so only its default chapter was stepped through',
     });
   }
-  // Two passes: with the page at its top, as it opens, and then with the flight's bytes in
-  // view, where a step also draws the hex views and field trees. Each pass walks every chapter
-  // once per round, so that a chapter's walks lie a whole round apart and a few seconds of a
-  // busy machine stretch one walk of a step, not all of them.
-  for (const view of ['top', 'bytes']) {
+  // Three passes: with the page at its top, as it opens; with the flight's bytes in view, where
+  // a step also draws the hex views and field trees, pressing as fast as frames come (a held
+  // key: what a step leaves for idle time never runs); and the same at a reader's pace, where
+  // the page finishes that work (records below the window, hex rows, parts put off) between
+  // steps and the next step replaces it. Each pass walks every chapter once per round, so that
+  // a chapter's walks lie a whole round apart and a few seconds of a busy machine stretch one
+  // walk of a step, not all of them.
+  for (const view of ['top', 'bytes', 'reading']) {
     const walks = new Map(chapters.map((chapter) => [chapter, []]));
     for (let round = 0; round < WALKS; round += 1) {
       for (const chapter of chapters) {
@@ -301,13 +309,14 @@ async function measureSteps(browser) {
         } else {
           await page.evaluate(backToFirstStep);
         }
-        if (view === 'bytes') {
+        if (view !== 'top') {
           await page.locator('#bytes').scrollIntoViewIfNeeded();
           await page.locator('#step-hex:not([data-stale])').waitFor({ state: 'attached' });
         }
         // Arrow keys must reach the document, not a control that has the focus.
         await page.evaluate(() => document.activeElement?.blur?.());
-        walks.get(chapter).push(await page.evaluate(walkSteps));
+        const pauseMs = view === 'reading' ? READING_MS : 0;
+        walks.get(chapter).push(await page.evaluate(walkSteps, pauseMs));
         watcher.check();
       }
     }
@@ -321,6 +330,7 @@ async function measureSteps(browser) {
         steps: walk.total,
         presses: walk.presses,
         walks: WALKS,
+        pause_ms: view === 'reading' ? READING_MS : 0,
         median_ms: median(walk.frames).toFixed(3),
         worst_ms: Math.max(0, ...walk.frames).toFixed(3),
         slowest_step: walk.slowest?.step ?? 0,

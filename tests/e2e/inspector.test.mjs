@@ -360,6 +360,12 @@ test('records below the window are drawn just after the step, and carry the mark
           records: records.length,
           pending: hex.hasAttribute('data-pending'),
           firstInWindow: records[0]?.getBoundingClientRect().top < window.innerHeight,
+          flightsWithTheId: document.querySelectorAll('[id="step-hex"]').length,
+          retired: [...document.querySelectorAll('[data-retired]')].map((flight) => ({
+            records: flight.querySelectorAll('.record-block').length,
+            height: flight.getBoundingClientRect().height,
+            shown: flight.querySelector('.record-block')?.checkVisibility() ?? false,
+          })),
         };
       }, action);
     }
@@ -368,13 +374,25 @@ test('records below the window are drawn just after the step, and carry the mark
       assert.ok(atOnce.records >= 1 && atOnce.records < count, `${what}: ${atOnce.records} of ${count} records drawn at once`);
       assert.equal(atOnce.pending, true, `${what}: the rest are still to come`);
       assert.equal(atOnce.firstInWindow, true, `${what}: the record drawn at once is the one in the window`);
+      // The flight drawn before is hidden in the same task, and taken down while the page is idle.
+      assert.equal(atOnce.flightsWithTheId, 1, `${what}: one #step-hex`);
+      assert.equal(atOnce.retired.length, 1, `${what}: the flight before waits to be taken down`);
+      assert.ok(atOnce.retired[0].records >= 1, `${what}: it still holds its records`);
+      assert.equal(atOnce.retired[0].height, 0, `${what}: it takes no room`);
+      assert.equal(atOnce.retired[0].shown, false, `${what}: none of it shows`);
+    }
+    async function retiredTakenDown(what) {
+      await page.waitForFunction(() => document.querySelectorAll('[data-retired]').length === 0, null, { timeout: 5000 })
+        .catch(() => assert.fail(`${what}: the flight before was never taken down`));
     }
 
     await page.keyboard.press('ArrowLeft');
     await page.locator('#progress[data-index="0"]').waitFor();
+    await retiredTakenDown('a step back');
     drawnFirst(await redraw('step'), 'a step');
     await showBytes(page);
     assert.deepEqual(await titles(), expected, 'every record arrives, in order');
+    await retiredTakenDown('a step');
 
     // A byte the learner picks in the last record is marked there when it is drawn again later.
     const last = blocks.last().locator('.inspector-hex .hexview');
@@ -385,6 +403,7 @@ test('records below the window are drawn just after the step, and carry the mark
     drawnFirst(await redraw('decrypted'), 'the decrypted lens');
     await showBytes(page);
     assert.deepEqual(await titles(), expected);
+    await retiredTakenDown('the decrypted lens');
     assert.deepEqual(await markedOffsets(blocks.last().locator('.inspector-hex').first(), 'sel'), [picked]);
     assert.equal(await page.locator('#tamper-flip').isDisabled(), false, 'the picked byte can still be flipped');
   });

@@ -226,7 +226,8 @@ export function createHexView({ hex, base = 0, label, marks: initialMarks = [], 
   ensure(firstRow + (Math.min(Math.max(firstRows, 1), FIRST_ROWS) - 1) * ROW);
   function makeRest() {
     // A view the page has already replaced (the learner moved on) is not worth finishing.
-    if (nextRow >= end || !root.isConnected || nextRow - firstRow >= UNASKED_ROWS * ROW) return;
+    const replaced = !root.isConnected || root.closest('[data-retired]') !== null;
+    if (nextRow >= end || replaced || nextRow - firstRow >= UNASKED_ROWS * ROW) return;
     ensure(nextRow + (IDLE_ROWS - 1) * ROW);
     whenIdle(makeRest);
   }

@@ -945,8 +945,8 @@ function wire() {
   document.addEventListener('keydown', onKey);
   window.addEventListener('hashchange', onHashChange);
 
-  const hex = byId('step-hex');
-  hex.addEventListener('bytepick', selectByte);
+  // On the section, not the flight's container: each step draws its flight in a new one.
+  byId('bytes-section').addEventListener('bytepick', selectByte);
   byId('tamper-flip').addEventListener('click', flipSelectedByte);
   byId('copy-hex').addEventListener('click', copyFlight);
   for (const button of byId('clock-buttons').querySelectorAll('button[data-seconds]')) {

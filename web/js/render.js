@@ -3,7 +3,7 @@
 
 import { renderChecks } from './checks.js';
 import { byId, bytesWord, fill, h, icon, setText, update } from './dom.js';
-import { clearFlight, renderFlight } from './flight.js';
+import { clearFlight, freshFlightContainer, renderFlight } from './flight.js';
 
 const STATE_ROWS = [
   ['handshakeDone', 'Handshake complete'],
@@ -165,7 +165,7 @@ export function renderRecords(step, { lens }) {
  * `topBefore` is where they started in the window before the step (see renderFlight).
  */
 export function renderBytes(step, { lens, version, show = true, topBefore }) {
-  const bytes = byId('step-hex');
+  const bytes = freshFlightContainer(byId('step-hex'));
   bytes.dataset.hex = step.hex;
   bytes.dataset.lens = lens;
   if (!show) {
