@@ -406,6 +406,15 @@ test('records below the window are drawn just after the step, and carry the mark
     await retiredTakenDown('the decrypted lens');
     assert.deepEqual(await markedOffsets(blocks.last().locator('.inspector-hex').first(), 'sel'), [picked]);
     assert.equal(await page.locator('#tamper-flip').isDisabled(), false, 'the picked byte can still be flipped');
+    // A held key steps on before the page is idle: one hidden flight waits, never a pile of them.
+    const waiting = await page.evaluate(() => {
+      for (const key of ['ArrowRight', 'ArrowLeft', 'ArrowRight', 'ArrowLeft']) {
+        document.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
+      }
+      return document.querySelectorAll('[data-retired]').length;
+    });
+    assert.equal(waiting, 1, 'one flight waits to be taken down after four quick steps');
+    await retiredTakenDown('four quick steps');
   });
 });
 

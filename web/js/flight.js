@@ -16,6 +16,8 @@ let wireViews = [];
 let flightMarks = [];
 // Counts flights drawn, so that records left to make for an older flight are not made.
 let flightDrawn = 0;
+// The flight drawn before the current one, hidden until the page is idle (freshFlightContainer).
+let retiredFlight = null;
 /** The height of a hex row on the smallest screens (10 px type, 1.55 lines): never more. */
 const ROW_PIXELS_AT_LEAST = 15;
 /** How far the bytes may move up in a step, as rows of the records table leave. */
@@ -227,11 +229,18 @@ export function freshFlightContainer(container) {
     container.replaceChildren();
     return container;
   }
+  // One flight waits at a time: stepping on before the page was idle, the one before it is
+  // small (only what the window showed was drawn), and many hidden flights slow every step.
+  retiredFlight?.remove();
   const fresh = container.cloneNode(false);
   container.removeAttribute('id');
   container.dataset.retired = '';
   container.before(fresh);
-  whenIdle(() => container.remove());
+  retiredFlight = container;
+  whenIdle(() => {
+    if (retiredFlight === container) retiredFlight = null;
+    container.remove();
+  });
   return fresh;
 }
 
