@@ -95,12 +95,21 @@ function updateNode(old, node) {
  * and what it changed would be laid out and painted in the next step's frame.
  */
 const PAUSE_MS = 100;
+/**
+ * How long a turn runs tasks when the browser grants no idle time. Chrome grants none for about
+ * a second after a key press (it expects more input) and calls back at the timeout with no
+ * time left; one task a turn drained a flight's work over seconds. Whether the learner paused
+ * is ours to judge (PAUSE_MS): a key pressed meanwhile waits at most a slice and one task.
+ */
+const SLICE_MS = 8;
+/** How soon a turn comes when the browser grants no idle time. */
+const TURN_TIMEOUT_MS = 50;
 let quietFrom = 0;
 const idleTasks = [];
 let idleAsked = false;
 
 const onIdle = typeof requestIdleCallback === 'function'
-  ? (run) => requestIdleCallback(run, { timeout: 200 })
+  ? (run) => requestIdleCallback(run, { timeout: TURN_TIMEOUT_MS })
   : (run) => setTimeout(run, 0);
 
 /** Notes that the view has just been drawn (a step, or any change): idle work waits for a pause. */
@@ -110,7 +119,8 @@ export function noteRender() {
 
 /**
  * Runs `task` once the page is idle and the learner has paused (PAUSE_MS after the view was
- * last drawn), in the order asked: as many as the idle period has time for, at least one.
+ * last drawn), in the order asked: as many as the idle period has time for, or a slice
+ * (SLICE_MS) when the browser grants none, at least one.
  */
 export function whenIdle(task) {
   idleTasks.push(task);
@@ -126,11 +136,12 @@ function runIdleTasks(deadline) {
     setTimeout(() => onIdle(runIdleTasks), wait);
     return;
   }
+  const sliceEnd = performance.now() + SLICE_MS;
+  const hasTime = () => deadline?.timeRemaining() > 0 || performance.now() < sliceEnd;
   try {
-    // Without requestIdleCallback there is no deadline: one task per turn.
     do {
       idleTasks.shift()();
-    } while (idleTasks.length > 0 && deadline?.timeRemaining() > 0);
+    } while (idleTasks.length > 0 && hasTime());
   } finally {
     // The next turn asks again whether the learner is still pausing.
     if (idleTasks.length > 0) onIdle(runIdleTasks);
