@@ -299,6 +299,7 @@ async function measureSteps(browser) {
   // a chapter's walks lie a whole round apart and a few seconds of a busy machine stretch one
   // walk of a step, not all of them.
   for (const view of ['top', 'bytes', 'reading']) {
+    const pauseMs = view === 'reading' ? READING_MS : 0;
     const walks = new Map(chapters.map((chapter) => [chapter, []]));
     for (let round = 0; round < WALKS; round += 1) {
       for (const chapter of chapters) {
@@ -315,7 +316,6 @@ async function measureSteps(browser) {
         }
         // Arrow keys must reach the document, not a control that has the focus.
         await page.evaluate(() => document.activeElement?.blur?.());
-        const pauseMs = view === 'reading' ? READING_MS : 0;
         walks.get(chapter).push(await page.evaluate(walkSteps, pauseMs));
         watcher.check();
       }
@@ -330,7 +330,7 @@ async function measureSteps(browser) {
         steps: walk.total,
         presses: walk.presses,
         walks: WALKS,
-        pause_ms: view === 'reading' ? READING_MS : 0,
+        pause_ms: pauseMs,
         median_ms: median(walk.frames).toFixed(3),
         worst_ms: Math.max(0, ...walk.frames).toFixed(3),
         slowest_step: walk.slowest?.step ?? 0,

@@ -16,8 +16,6 @@ let wireViews = [];
 let flightMarks = [];
 // Counts flights drawn, so that records left to make for an older flight are not made.
 let flightDrawn = 0;
-// The flight drawn before the current one, hidden until the page is idle (freshFlightContainer).
-let retiredFlight = null;
 /** The height of a hex row on the smallest screens (10 px type, 1.55 lines): never more. */
 const ROW_PIXELS_AT_LEAST = 15;
 /** How far the bytes may move up in a step, as rows of the records table leave. */
@@ -170,9 +168,9 @@ function forgetFlight(container) {
 }
 
 /**
- * Fills `container` with the flight's records, in the eavesdropper's or the decrypted view: at
- * once the first and those that start above the bottom of the window, the rest while the page
- * is idle. `topBefore`, where the container started in the window before the step (read while
+ * Fills `container` (empty, from freshFlightContainer) with the flight's records, in the
+ * eavesdropper's or the decrypted view: at once the first and those that start above the bottom
+ * of the window, the rest while the page is idle. `topBefore`, where the container started in the window before the step (read while
  * nothing had changed), bounds the first record's hex rows made at once.
  */
 export function renderFlight(container, step, { decrypted, version, topBefore }) {
@@ -182,7 +180,6 @@ export function renderFlight(container, step, { decrypted, version, topBefore })
     fill(container, step.hex.length > 0 ? bareBlock(step) : null);
     return;
   }
-  container.replaceChildren();
   const windowBottom = window.innerHeight;
   // What stands above the records may shrink in this step (fewer rows in the records table):
   // the first record's rows are counted as if it started this much higher.
@@ -231,23 +228,18 @@ export function freshFlightContainer(container) {
   }
   // One flight waits at a time: stepping on before the page was idle, the one before it is
   // small (only what the window showed was drawn), and many hidden flights slow every step.
-  retiredFlight?.remove();
+  container.parentElement?.querySelector(':scope > [data-retired]')?.remove();
   const fresh = container.cloneNode(false);
   container.removeAttribute('id');
   container.dataset.retired = '';
   container.before(fresh);
-  retiredFlight = container;
-  whenIdle(() => {
-    if (retiredFlight === container) retiredFlight = null;
-    container.remove();
-  });
+  whenIdle(() => container.remove());
   return fresh;
 }
 
-/** Empties `container`, the flight's bytes, until they are drawn again. */
+/** Leaves `container` (empty, from freshFlightContainer) without a flight until one is drawn. */
 export function clearFlight(container) {
   forgetFlight(container);
-  container.replaceChildren();
 }
 
 /** Marks byte `offset` of the current flight, as it crossed the wire, with `className`. */

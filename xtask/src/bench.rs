@@ -663,8 +663,8 @@ impl Report {
              come (a held key: the work a step leaves for idle time never runs); the same at a \
              reader's pace, a pause before each press, so that the page finishes that work \
              (records below the window, hex rows, parts put off) and the next step replaces it. \
-             First \
-             step: navigation start → the frame after `#lab-status` says ready, in {NAVIGATIONS} fresh pages.",
+             First step: navigation start → the frame after `#lab-status` says ready, in \
+             {NAVIGATIONS} fresh pages.",
             context.samples,
             handshakes("native"),
             handshakes("wasm")
