@@ -5,7 +5,9 @@
 //!    concurrent `cargo xtask dist` or e2e run may be using), unless `--dist` names a built site.
 //! 2. Runs the core's drivers natively: `cargo run --release -p sessionlab --example bench --
 //!    --lines`, timed with `Instant`.
-//! 3. Measures every file of the site, raw and `gzip -9`.
+//! 3. Measures every file of the site, raw and `gzip -9`, and the same for the TLS stack alone:
+//!    the `tls_floor` example (an in-memory rustls handshake and nothing else) built for wasm
+//!    the way the page is, the part of the download budget no page running rustls can avoid.
 //! 4. Serves the site plus the benchmark page (`tests/bench/page/`, copied to `bench/` beside
 //!    the site) on loopback, and runs `tests/bench/driver.mjs`, which drives Chromium: the same
 //!    drivers compiled to wasm and timed with `performance.now()`, navigation to first step, and
@@ -33,6 +35,7 @@ use crate::e2e::{BASE_PATH, CHROMIUM};
 use crate::error::Error;
 use crate::http::{Served, StaticServer};
 use crate::process;
+use crate::setup::WASM_TARGET;
 use crate::workspace::Workspace;
 
 /// Timed samples per handshake or record workload unless `--samples` says otherwise.
@@ -121,6 +124,10 @@ pub fn run(workspace: &Workspace, settings: &Settings) -> Result<(), Error> {
     stages.push(("file sizes", since.elapsed()));
 
     let since = Instant::now();
+    let tls_floor = build_tls_floor(workspace)?;
+    stages.push(("the TLS stack alone (build)", since.elapsed()));
+
+    let since = Instant::now();
     let browser = run_browser(workspace, &site, settings.samples);
     if let Err(error) = fs::remove_dir_all(&site) {
         eprintln!("bench: could not remove {}: {error}", site.display());
@@ -135,7 +142,7 @@ pub fn run(workspace: &Workspace, settings: &Settings) -> Result<(), Error> {
         load_after: load_average(),
         samples: settings.samples,
     };
-    let report = Report::build(&results, &files, &context);
+    let report = Report::build(&results, &files, &tls_floor, &context);
     let mut text = report.render();
     text.push_str(&format!(
         "\nThe bench took {}: {}.\n",
@@ -378,6 +385,60 @@ fn file_sizes(dist: &Path) -> Result<Vec<FileSize>, Error> {
     Ok(sizes)
 }
 
+/// The example that is the TLS stack alone, and the function it exports.
+const TLS_FLOOR: &str = "tls_floor";
+const TLS_FLOOR_EXPORT: &str = "tls_floor_handshake";
+
+/// Builds the `tls_floor` example as the page's wasm is built (release profile, wasm-bindgen
+/// for the `web` target, `wasm-opt -Oz`) into `target/bench/tls-floor/`, and returns its files'
+/// sizes.
+fn build_tls_floor(workspace: &Workspace) -> Result<Vec<FileSize>, Error> {
+    let target = workspace.root().join("target").join("tls-floor");
+    process::run(
+        workspace
+            .cargo()
+            .args([
+                "build",
+                "--release",
+                "-p",
+                "sessionlab",
+                "--example",
+                TLS_FLOOR,
+                "--target",
+                WASM_TARGET,
+                "--target-dir",
+            ])
+            .arg(&target),
+    )?;
+    let built = target
+        .join(WASM_TARGET)
+        .join("release")
+        .join("examples")
+        .join(format!("{TLS_FLOOR}.wasm"));
+    let out = workspace
+        .root()
+        .join("target")
+        .join("bench")
+        .join("tls-floor");
+    if out.exists() {
+        fs::remove_dir_all(&out).map_err(Error::io(format!("removing {}", out.display())))?;
+    }
+    let wasm = dist::for_the_web(workspace, &built, &out, TLS_FLOOR)?;
+    // Were the handshake's export lost, wasm-opt would have removed the handshake with it and
+    // the module would weigh next to nothing.
+    let bytes = fs::read(&wasm).map_err(Error::io(format!("reading {}", wasm.display())))?;
+    if !bytes
+        .windows(TLS_FLOOR_EXPORT.len())
+        .any(|window| window == TLS_FLOOR_EXPORT.as_bytes())
+    {
+        return Err(Error::Check(format!(
+            "{} does not export {TLS_FLOOR_EXPORT}: its size would not be the TLS stack's",
+            wasm.display()
+        )));
+    }
+    file_sizes(&out)
+}
+
 /// The CPU, as `/proc/cpuinfo` names it, and how many logical CPUs there are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Machine {
@@ -566,7 +627,12 @@ struct Report {
 }
 
 impl Report {
-    fn build(results: &Results, files: &[FileSize], context: &Context) -> Report {
+    fn build(
+        results: &Results,
+        files: &[FileSize],
+        tls_floor: &[FileSize],
+        context: &Context,
+    ) -> Report {
         let mut report = Report {
             header: Vec::new(),
             rows: Vec::new(),
@@ -580,6 +646,7 @@ impl Report {
         report.steps(results);
         report.navigation(results);
         report.files(results, files);
+        report.tls_floor(results, files, tls_floor);
         report
     }
 
@@ -865,11 +932,7 @@ impl Report {
     }
 
     fn files(&mut self, results: &Results, files: &[FileSize]) {
-        let requested: Vec<&str> = results
-            .of_kind("request")
-            .filter_map(|line| line.get("path"))
-            .map(|path| if path.is_empty() { "index.html" } else { path })
-            .collect();
+        let requested = requested_paths(results);
         for file in files {
             let downloaded = requested.contains(&file.path.as_str());
             self.row([
@@ -890,15 +953,7 @@ impl Report {
                 String::new(),
             ]);
         }
-        let total = |chosen: &dyn Fn(&FileSize) -> bool| {
-            files
-                .iter()
-                .filter(|file| chosen(file))
-                .fold((0, 0, 0), |(count, gzip, raw), file| {
-                    (count + 1, gzip + file.gzip, raw + file.raw)
-                })
-        };
-        let (count, gzip, raw) = total(&|_| true);
+        let (count, gzip, raw) = totals(files);
         self.row([
             format!("All of dist/ ({count} files)"),
             String::new(),
@@ -919,7 +974,11 @@ impl Report {
                 missing.join(", ")
             ));
         }
-        let (count, gzip, raw) = total(&|file| requested.contains(&file.path.as_str()));
+        let (count, gzip, raw) = totals(
+            files
+                .iter()
+                .filter(|file| requested.contains(&file.path.as_str())),
+        );
         let met = (!requested.is_empty()).then_some(gzip <= DOWNLOAD_BUDGET_BYTES);
         let budget = self.budget("everything the page downloads", "≤ 300 kB gzip", met);
         self.row([
@@ -931,6 +990,40 @@ impl Report {
             String::new(),
             budget,
         ]);
+    }
+
+    /// The TLS stack alone, beside the download budget: what is left of the budget once a page
+    /// runs rustls at all, against what the page's files other than its wasm weigh.
+    fn tls_floor(&mut self, results: &Results, files: &[FileSize], tls_floor: &[FileSize]) {
+        if tls_floor.is_empty() {
+            return;
+        }
+        let (count, gzip, raw) = totals(tls_floor);
+        self.row([
+            format!(
+                "The TLS stack alone: a wasm doing only an in-memory rustls handshake \
+                 (example {TLS_FLOOR}, {count} files)"
+            ),
+            String::new(),
+            size(gzip, raw),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+        let requested = requested_paths(results);
+        let (_, besides_wasm, _) = totals(files.iter().filter(|file| {
+            requested.contains(&file.path.as_str()) && !file.path.ends_with(".wasm")
+        }));
+        self.notes.push(format!(
+            "Download budget: the TLS stack alone (rustls, webpki, ring and std; example \
+             {TLS_FLOOR}, built with the page's profile and tools) is {} kB gzip, which leaves \
+             {} kB of the 300 kB for everything else; the page's other files (HTML, CSS, \
+             JavaScript, its icon) are {} kB gzip.",
+            kilobytes(gzip),
+            kilobytes(DOWNLOAD_BUDGET_BYTES.saturating_sub(gzip)),
+            kilobytes(besides_wasm)
+        ));
     }
 
     fn render(&self) -> String {
@@ -1063,6 +1156,28 @@ fn per_second(value: Option<f64>) -> String {
 }
 
 /// `gzip` and `raw` bytes, in kB (1000 bytes).
+/// How many `files`, and their gzip and raw sizes added up.
+fn totals<'a>(files: impl IntoIterator<Item = &'a FileSize>) -> (usize, u64, u64) {
+    files
+        .into_iter()
+        .fold((0, 0, 0), |(count, gzip, raw), file| {
+            (count + 1, gzip + file.gzip, raw + file.raw)
+        })
+}
+
+/// The files of the site the page requested, as paths below it.
+fn requested_paths(results: &Results) -> Vec<&str> {
+    results
+        .of_kind("request")
+        .filter_map(|line| line.get("path"))
+        .map(|path| if path.is_empty() { "index.html" } else { path })
+        .collect()
+}
+
+fn kilobytes(bytes: u64) -> String {
+    format!("{:.1}", bytes as f64 / 1000.0)
+}
+
 fn size(gzip: u64, raw: u64) -> String {
     format!(
         "{:.1} kB gzip ({:.1} kB raw)",
@@ -1342,6 +1457,41 @@ lab\tid=whole-session\ttarget=wasm\tphase=cold\tmedian_ms=90";
     }
 
     #[test]
+    fn says_what_the_tls_stack_alone_leaves_of_the_download_budget() {
+        let results = Results::new(&format!("{NATIVE}\n{BROWSER}"));
+        let tls_floor = [
+            FileSize {
+                path: "tls_floor.js".to_owned(),
+                raw: 9_800,
+                gzip: 2_500,
+            },
+            FileSize {
+                path: "tls_floor_bg.wasm".to_owned(),
+                raw: 635_000,
+                gzip: 262_000,
+            },
+        ];
+        let text = Report::build(&results, &files(), &tls_floor, &context()).render();
+        assert!(
+            text.contains(
+                "a wasm doing only an in-memory rustls handshake (example tls_floor, 2 files)"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("264.5 kB gzip (644.8 kB raw)"), "{text}");
+        // 300 − 264.5 kB; of the page's requested files, only index.html is not wasm.
+        assert!(
+            text.contains(
+                "is 264.5 kB gzip, which leaves 35.5 kB of the 300 kB for everything else; the \
+                 page's other files (HTML, CSS, JavaScript, its icon) are 2.0 kB gzip."
+            ),
+            "{text}"
+        );
+        let without = Report::build(&results, &files(), &[], &context()).render();
+        assert!(!without.contains("TLS stack alone"), "{without}");
+    }
+
+    #[test]
     fn parses_result_lines_and_skips_noise() {
         let lines =
             parse_lines("handshake\tid=a\tmedian_ms=1.5\nCompiling foo\n\nnote\ttext=x=y\n");
@@ -1367,7 +1517,7 @@ lab\tid=whole-session\ttarget=wasm\tphase=cold\tmedian_ms=90";
     fn the_frame_budget_holds_steps_to_their_median_over_the_walks() {
         let verdict = |browser: &str| {
             let results = Results::new(&format!("{NATIVE}\n{browser}"));
-            let report = Report::build(&results, &files(), &context());
+            let report = Report::build(&results, &files(), &[], &context());
             let budget = report
                 .budgets
                 .iter()
@@ -1413,7 +1563,7 @@ lab\tid=whole-session\ttarget=wasm\tphase=cold\tmedian_ms=90";
             .replace("slowest_median_ms=16.5", "slowest_median_ms=15.9")
             .replace("step_medians_ms=16.5,", "step_medians_ms=15.9,");
         let results = Results::new(&format!("{NATIVE}\n{browser}\n{reading}"));
-        let report = Report::build(&results, &files(), &context());
+        let report = Report::build(&results, &files(), &[], &context());
         let verdict = report
             .budgets
             .iter()
@@ -1434,7 +1584,7 @@ lab\tid=whole-session\ttarget=wasm\tphase=cold\tmedian_ms=90";
     #[test]
     fn joins_both_sides_and_judges_the_budgets() {
         let results = Results::new(&format!("{NATIVE}\n{BROWSER}"));
-        let report = Report::build(&results, &files(), &context());
+        let report = Report::build(&results, &files(), &[], &context());
         let verdicts: Vec<(&str, Verdict)> = report
             .budgets
             .iter()

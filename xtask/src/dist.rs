@@ -63,6 +63,18 @@ fn build_measure(workspace: &Workspace, out: &Path) -> Result<(), Error> {
         .join(WASM_TARGET)
         .join("release")
         .join("sessionlab.wasm");
+    for_the_web(workspace, &built, out, MEASURE_BUILD).map(|_| ())
+}
+
+/// Makes a wasm that cargo built ready for the page, as Trunk makes the page's own: wasm-bindgen
+/// for the `web` target (`NAME.js` and `NAME_bg.wasm` in `out`), then `wasm-opt -Oz`. Returns
+/// the wasm's path.
+pub fn for_the_web(
+    workspace: &Workspace,
+    built: &Path,
+    out: &Path,
+    name: &str,
+) -> Result<PathBuf, Error> {
     process::run(
         Command::new("wasm-bindgen")
             .args([
@@ -70,14 +82,14 @@ fn build_measure(workspace: &Workspace, out: &Path) -> Result<(), Error> {
                 "web",
                 "--no-typescript",
                 "--out-name",
-                MEASURE_BUILD,
+                name,
                 "--out-dir",
             ])
             .arg(out)
-            .arg(&built)
+            .arg(built)
             .env("PATH", workspace.tool_path()?),
     )?;
-    let wasm = out.join(format!("{MEASURE_BUILD}_bg.wasm"));
+    let wasm = out.join(format!("{name}_bg.wasm"));
     process::run(
         Command::new("wasm-opt")
             .arg("-Oz")
@@ -85,7 +97,8 @@ fn build_measure(workspace: &Workspace, out: &Path) -> Result<(), Error> {
             .arg(&wasm)
             .arg(&wasm)
             .env("PATH", workspace.tool_path()?),
-    )
+    )?;
+    Ok(wasm)
 }
 
 /// `Trunk.toml` must pin the same wasm-bindgen as Cargo.lock and the wasm-opt setup installs;
