@@ -170,8 +170,9 @@ function forgetFlight(container) {
 /**
  * Fills `container` (empty, from freshFlightContainer) with the flight's records, in the
  * eavesdropper's or the decrypted view: at once the first and those that start above the bottom
- * of the window, the rest while the page is idle. `topBefore`, where the container started in the window before the step (read while
- * nothing had changed), bounds the first record's hex rows made at once.
+ * of the window, the rest while the page is idle. `topBefore`, where the container started in
+ * the window before the step (read while nothing had changed), bounds the first record's hex
+ * rows made at once.
  */
 export function renderFlight(container, step, { decrypted, version, topBefore }) {
   forgetFlight(container);

@@ -41,29 +41,34 @@ pub fn build_into(workspace: &Workspace, out: &Path) -> Result<(), Error> {
 /// `web` target, `wasm-opt -Oz`), in a target folder of its own so that the two feature sets do
 /// not rebuild each other.
 fn build_measure(workspace: &Workspace, out: &Path) -> Result<(), Error> {
-    let target = workspace.root().join("target").join("measure");
+    let built = build_wasm(
+        workspace,
+        "measure",
+        &["--lib", "--features", "measure"],
+        "sessionlab.wasm",
+    )?;
+    for_the_web(workspace, &built, out, MEASURE_BUILD).map(|_| ())
+}
+
+/// Builds a target of the sessionlab package (`selection`: `--lib`, `--example NAME`, features)
+/// for wasm32 with the release profile, in `target/FOLDER` so that it does not rebuild the
+/// page's; returns the path of `artifact` (relative to the profile's output folder).
+pub fn build_wasm(
+    workspace: &Workspace,
+    folder: &str,
+    selection: &[&str],
+    artifact: &str,
+) -> Result<PathBuf, Error> {
+    let target = workspace.root().join("target").join(folder);
     process::run(
         workspace
             .cargo()
-            .args([
-                "build",
-                "--release",
-                "--lib",
-                "-p",
-                "sessionlab",
-                "--features",
-                "measure",
-                "--target",
-                WASM_TARGET,
-                "--target-dir",
-            ])
+            .args(["build", "--release", "-p", "sessionlab"])
+            .args(selection)
+            .args(["--target", WASM_TARGET, "--target-dir"])
             .arg(&target),
     )?;
-    let built = target
-        .join(WASM_TARGET)
-        .join("release")
-        .join("sessionlab.wasm");
-    for_the_web(workspace, &built, out, MEASURE_BUILD).map(|_| ())
+    Ok(target.join(WASM_TARGET).join("release").join(artifact))
 }
 
 /// Makes a wasm that cargo built ready for the page, as Trunk makes the page's own: wasm-bindgen
